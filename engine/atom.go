@@ -1,0 +1,472 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
+	"github.com/tanchi-dev/tanchi/rule"
+)
+
+// An atom is one compiled field comparison (a rule.Match): the field to read
+// and, per original value, the alternatives that value expanded to. Values
+// are joined by OR (by AND with the all modifier); the alternatives of one
+// value (windash variants, base64 offsets, placeholder values) always by OR.
+type atom struct {
+	m      *rule.Match
+	field  string
+	groups [][]matcher
+	all    bool
+	neq    bool
+	exists *bool // OpExists: whether the field must be present
+}
+
+// matcher tests one scalar event value.
+type matcher interface {
+	match(v Value, c *evalCtx) bool
+}
+
+// maxAlternatives bounds how many alternatives one Match may expand into
+// (windash permutations times placeholder values times base64 offsets).
+const maxAlternatives = 100_000
+
+// compileAtom builds the matcher for m. placeholders resolves |expand.
+func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error) {
+	a := &atom{m: m, field: m.Field, all: m.All, neq: m.Neq}
+	if errs := m.Check(); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	if m.Op == rule.OpExists {
+		want := m.Values[0].S == "true"
+		a.exists = &want
+		return a, nil
+	}
+	total := 0
+	for _, v := range m.Values {
+		alts, err := compileValue(m, v, placeholders)
+		if err != nil {
+			return nil, err
+		}
+		total += len(alts)
+		if total > maxAlternatives {
+			return nil, rule.Errorf(rule.ErrLimit, m.Pos, "field %q expands to more than %d alternatives", m.Field, maxAlternatives)
+		}
+		a.groups = append(a.groups, alts)
+	}
+	return a, nil
+}
+
+func valueErr(code rule.Code, v rule.Value, m *rule.Match, format string, args ...any) error {
+	pos := v.Pos
+	if !pos.IsValid() {
+		pos = m.Pos
+	}
+	return rule.Errorf(code, pos, format, args...)
+}
+
+func compileValue(m *rule.Match, v rule.Value, placeholders map[string][]string) ([]matcher, error) {
+	if v.Kind == rule.Null {
+		return []matcher{nullMatcher{}}, nil
+	}
+	switch {
+	case m.TimePart != "":
+		x, _ := rule.ParseNumber(v.S)
+		return []matcher{timeMatcher{part: m.TimePart, op: m.Op, x: x}}, nil
+	case m.FieldRef:
+		return []matcher{fieldRefMatcher{other: v.S, mode: modeOf(m.Op), cased: m.Cased}}, nil
+	}
+	switch m.Op {
+	case rule.OpRegex:
+		re, err := rule.CompileRegex(v.S, m.RegexFlags)
+		if err != nil {
+			e := err.(*rule.Error)
+			return nil, valueErr(e.Code, v, m, "%s", e.Msg)
+		}
+		return []matcher{regexMatcher{re}}, nil
+	case rule.OpCIDR:
+		p, err := netip.ParsePrefix(strings.TrimSpace(v.S))
+		if err != nil {
+			return nil, valueErr(rule.ErrValue, v, m, "invalid CIDR prefix %q", v.S)
+		}
+		return []matcher{cidrMatcher{p.Masked()}}, nil
+	case rule.OpLT, rule.OpLTE, rule.OpGT, rule.OpGTE:
+		x, _ := rule.ParseNumber(v.S)
+		return []matcher{numMatcher{op: m.Op, x: x}}, nil
+	}
+	// String comparisons.
+	mode := modeOf(m.Op)
+	if v.Kind != rule.String {
+		// Numbers and booleans compare by their text, and numbers also by
+		// value so that 0x17 equals 23.
+		sm := &strMatcher{m: pattern.Compile(pattern.Literal(v.S), mode, m.Cased)}
+		if v.Kind == rule.Number && mode == pattern.Exact {
+			sm.num, sm.isNum = rule.ParseNumber(v.S)
+		}
+		return []matcher{sm}, nil
+	}
+	pats, err := transform(m, v, placeholders)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]matcher, len(pats))
+	for i, p := range pats {
+		out[i] = &strMatcher{m: pattern.Compile(p, mode, m.Cased)}
+	}
+	return out, nil
+}
+
+func modeOf(op rule.Op) pattern.Mode {
+	switch op {
+	case rule.OpContains:
+		return pattern.Contains
+	case rule.OpStartsWith:
+		return pattern.StartsWith
+	case rule.OpEndsWith:
+		return pattern.EndsWith
+	}
+	return pattern.Exact
+}
+
+// transform applies the value modifiers in the order written. expand runs
+// first whatever its place in the chain: placeholders are part of the
+// written value.
+func transform(m *rule.Match, v rule.Value, placeholders map[string][]string) ([]pattern.Pattern, error) {
+	raws := []string{v.S}
+	if containsStr(m.Transforms, "expand") {
+		var err error
+		raws, err = expand(v.S, placeholders)
+		if err != nil {
+			return nil, valueErr(rule.ErrPlaceholder, v, m, "%v", err)
+		}
+	}
+	pats := make([]pattern.Pattern, len(raws))
+	for i, r := range raws {
+		pats[i] = pattern.Parse(r)
+	}
+	var bytesVals [][]byte // set while an encoding to UTF-16 is pending
+	plain := func(p pattern.Pattern, mod string) (string, error) {
+		s, ok := p.IsPlain()
+		if !ok {
+			return "", valueErr(rule.ErrValue, v, m, "%s cannot encode a value with wildcards (%q); escape * and ? with a backslash", mod, v.S)
+		}
+		return s, nil
+	}
+	for _, t := range m.Transforms {
+		switch t {
+		case "expand":
+		case "windash":
+			var out []pattern.Pattern
+			for _, p := range pats {
+				vs, err := pattern.Windash(p)
+				if err != nil {
+					return nil, valueErr(rule.ErrLimit, v, m, "windash: %v", err)
+				}
+				out = append(out, vs...)
+			}
+			pats = out
+		case "utf16le", "wide", "utf16be", "utf16":
+			bytesVals = bytesVals[:0]
+			for _, p := range pats {
+				s, err := plain(p, t)
+				if err != nil {
+					return nil, err
+				}
+				switch t {
+				case "utf16be":
+					bytesVals = append(bytesVals, pattern.UTF16BE(s))
+				case "utf16":
+					bytesVals = append(bytesVals, pattern.UTF16(s))
+				default:
+					bytesVals = append(bytesVals, pattern.UTF16LE(s))
+				}
+			}
+			pats = nil
+		case "base64", "base64offset":
+			if bytesVals == nil {
+				for _, p := range pats {
+					s, err := plain(p, t)
+					if err != nil {
+						return nil, err
+					}
+					bytesVals = append(bytesVals, []byte(s))
+				}
+			}
+			pats = nil
+			for _, b := range bytesVals {
+				if t == "base64" {
+					pats = append(pats, pattern.Literal(pattern.Base64(b)))
+					continue
+				}
+				for _, s := range pattern.Base64Offset(b) {
+					pats = append(pats, pattern.Literal(s))
+				}
+			}
+			bytesVals = nil
+		default:
+			return nil, valueErr(rule.ErrModifier, v, m, "modifier %q is not implemented", t)
+		}
+		if len(pats) > maxAlternatives {
+			return nil, valueErr(rule.ErrLimit, v, m, "value expands to more than %d alternatives", maxAlternatives)
+		}
+	}
+	return pats, nil
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// expand replaces %name% placeholders with each of their values. A
+// backslash before % keeps it literal.
+func expand(s string, placeholders map[string][]string) ([]string, error) {
+	out := []string{""}
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == '%':
+			out = appendAll(out, "%")
+			i += 2
+		case s[i] == '%':
+			end := strings.IndexByte(s[i+1:], '%')
+			if end < 0 {
+				out = appendAll(out, s[i:])
+				i = len(s)
+				continue
+			}
+			name := s[i+1 : i+1+end]
+			vals, ok := placeholders[name]
+			if !ok || len(vals) == 0 {
+				return nil, fmt.Errorf("placeholder %%%s%% has no value: give it one in the placeholder map (tanchi scan --placeholders FILE)", name)
+			}
+			var next []string
+			for _, o := range out {
+				for _, v := range vals {
+					next = append(next, o+v)
+				}
+			}
+			if len(next) > maxAlternatives {
+				return nil, fmt.Errorf("placeholders expand to more than %d values", maxAlternatives)
+			}
+			out = next
+			i += end + 2
+		default:
+			j := i + 1
+			for j < len(s) && s[j] != '%' && s[j] != '\\' {
+				j++
+			}
+			out = appendAll(out, s[i:j])
+			i = j
+		}
+	}
+	return out, nil
+}
+
+func appendAll(list []string, s string) []string {
+	for i := range list {
+		list[i] += s
+	}
+	return list
+}
+
+// eval tests the atom against an event.
+func (a *atom) eval(c *evalCtx) bool {
+	if a.field == "" {
+		return a.evalKeywords(c)
+	}
+	v, present := c.lookup(a.field)
+	if a.exists != nil {
+		return present == *a.exists
+	}
+	hit := a.evalGroups(v, present, c)
+	if a.neq {
+		return present && v.Kind != KindNull && !hit
+	}
+	return hit
+}
+
+func (a *atom) evalGroups(v Value, present bool, c *evalCtx) bool {
+	for _, g := range a.groups {
+		ok := groupMatch(g, v, present, c)
+		if ok && !a.all {
+			return true
+		}
+		if !ok && a.all {
+			return false
+		}
+	}
+	return a.all
+}
+
+func groupMatch(g []matcher, v Value, present bool, c *evalCtx) bool {
+	for _, m := range g {
+		if _, isNull := m.(nullMatcher); isNull {
+			if !present || v.Kind == KindNull {
+				return true
+			}
+			continue
+		}
+		if !present {
+			continue
+		}
+		if v.Kind == KindList {
+			for _, it := range v.Items {
+				if it.Kind != KindNull && it.Kind != KindList && m.match(it, c) {
+					return true
+				}
+			}
+			continue
+		}
+		if v.Kind != KindNull && m.match(v, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// evalKeywords searches every value of the event.
+func (a *atom) evalKeywords(c *evalCtx) bool {
+	for _, g := range a.groups {
+		found := false
+		c.ev.Range(func(_ string, v Value) bool {
+			found = groupMatch(g, v, true, c)
+			return !found
+		})
+		if found && !a.all {
+			return true
+		}
+		if !found && a.all {
+			return false
+		}
+	}
+	return a.all
+}
+
+type nullMatcher struct{}
+
+func (nullMatcher) match(Value, *evalCtx) bool { return false }
+
+type strMatcher struct {
+	m     *pattern.Matcher
+	num   float64
+	isNum bool
+}
+
+func (s *strMatcher) match(v Value, _ *evalCtx) bool {
+	if s.m.Match(v.S) {
+		return true
+	}
+	if s.isNum && v.Kind != KindBool {
+		if x, ok := rule.ParseNumber(v.S); ok {
+			return x == s.num
+		}
+	}
+	return false
+}
+
+type regexMatcher struct{ re *regexp.Regexp }
+
+func (r regexMatcher) match(v Value, _ *evalCtx) bool { return r.re.MatchString(v.S) }
+
+type cidrMatcher struct{ p netip.Prefix }
+
+func (m cidrMatcher) match(v Value, _ *evalCtx) bool {
+	s := strings.TrimSpace(v.S)
+	// Zone suffixes (fe80::1%eth0) and brackets are not part of the address.
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	addr = addr.WithZone("")
+	if m.p.Addr().Is4() {
+		addr = addr.Unmap()
+	}
+	return m.p.Contains(addr)
+}
+
+type numMatcher struct {
+	op rule.Op
+	x  float64
+}
+
+func (n numMatcher) match(v Value, _ *evalCtx) bool {
+	if v.Kind == KindBool {
+		return false
+	}
+	y, ok := rule.ParseNumber(v.S)
+	return ok && compare(n.op, y, n.x)
+}
+
+func compare(op rule.Op, y, x float64) bool {
+	switch op {
+	case rule.OpLT:
+		return y < x
+	case rule.OpLTE:
+		return y <= x
+	case rule.OpGT:
+		return y > x
+	case rule.OpGTE:
+		return y >= x
+	}
+	return y == x
+}
+
+// timeMatcher compares one part of a date (hour, day...) with a number.
+type timeMatcher struct {
+	part string
+	op   rule.Op
+	x    float64
+}
+
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"}
+
+func (t timeMatcher) match(v Value, _ *evalCtx) bool {
+	var ts time.Time
+	var err error
+	for _, l := range timeLayouts {
+		if ts, err = time.Parse(l, strings.TrimSpace(v.S)); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return false
+	}
+	var n int
+	switch t.part {
+	case "minute":
+		n = ts.Minute()
+	case "hour":
+		n = ts.Hour()
+	case "day":
+		n = ts.Day()
+	case "week":
+		_, n = ts.ISOWeek()
+	case "month":
+		n = int(ts.Month())
+	case "year":
+		n = ts.Year()
+	}
+	return compare(t.op, float64(n), t.x)
+}
+
+// fieldRefMatcher compares a field with another field of the same event.
+type fieldRefMatcher struct {
+	other string
+	mode  pattern.Mode
+	cased bool
+}
+
+func (f fieldRefMatcher) match(v Value, c *evalCtx) bool {
+	o, ok := c.lookup(f.other)
+	if !ok || o.Kind == KindNull || o.Kind == KindList {
+		return false
+	}
+	return pattern.Compile(pattern.Literal(o.S), f.mode, f.cased).Match(v.S)
+}

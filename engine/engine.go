@@ -1,0 +1,360 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/google/cel-go/cel"
+
+	"github.com/tanchi-dev/tanchi/rule"
+)
+
+// Option configures Compile. Options validate their argument and may be
+// given in any order.
+type Option func(*config) error
+
+type config struct {
+	mapping      *Mapping
+	placeholders map[string][]string
+	exclusions   []*rule.Exclusion
+	noIndex      bool
+}
+
+// WithMapping sets the field mapping (default: none; the built-in Windows
+// aliases always apply). A nil mapping is an error.
+func WithMapping(m *Mapping) Option {
+	return func(c *config) error {
+		if m == nil {
+			return errors.New("engine.WithMapping: nil mapping")
+		}
+		c.mapping = m
+		return nil
+	}
+}
+
+// WithPlaceholders gives the values of |expand placeholders: %Admins% is
+// replaced by each value of placeholders["Admins"] (values may use Sigma
+// wildcards). A rule that uses a placeholder not in the map does not compile
+// (code rule.ErrPlaceholder); it is never matched against the literal text.
+func WithPlaceholders(placeholders map[string][]string) Option {
+	return func(c *config) error {
+		for k, v := range placeholders {
+			if k == "" || strings.Contains(k, "%") {
+				return fmt.Errorf("engine.WithPlaceholders: bad placeholder name %q", k)
+			}
+			if len(v) == 0 {
+				return fmt.Errorf("engine.WithPlaceholders: placeholder %q has no values", k)
+			}
+		}
+		c.placeholders = placeholders
+		return nil
+	}
+}
+
+// WithExclusions adds exclusions: a match of a rule an exclusion is scoped
+// to is suppressed when the exclusion's condition holds for the event.
+// Suppressed matches are still returned, marked, by MatchAll.
+func WithExclusions(xs []*rule.Exclusion) Option {
+	return func(c *config) error {
+		for _, x := range xs {
+			if x == nil {
+				return errors.New("engine.WithExclusions: nil exclusion")
+			}
+		}
+		c.exclusions = append(c.exclusions, xs...)
+		return nil
+	}
+}
+
+// WithoutIndex makes Match evaluate every rule on every event, checking
+// each rule's logsource one by one instead of through the routing table,
+// and evaluating conditions with a direct tree walk instead of CEL. It is
+// slow and gives the same answers; tests compare the two.
+func WithoutIndex() Option {
+	return func(c *config) error {
+		c.noIndex = true
+		return nil
+	}
+}
+
+// Engine matches events against compiled rules. It is safe for concurrent
+// use by multiple goroutines.
+type Engine struct {
+	cfg        config
+	rules      []*compiled
+	exclusions []*compiledExclusion
+	routes     sync.Map // routeKey -> []int: rules that route for an event source
+}
+
+// compiled is one rule ready to run.
+type compiled struct {
+	rule  *rule.Rule
+	src   string      // the CEL source
+	prg   cel.Program // the CEL program
+	tree  node        // the same condition for tree-walk evaluation
+	atoms []*atom
+}
+
+// compiledExclusion is an exclusion ready to run.
+type compiledExclusion struct {
+	x     *rule.Exclusion
+	tree  node
+	rules map[string]bool
+	tags  map[string]bool
+}
+
+// Compile builds an engine for rules. Rules that cannot be compiled are left
+// out and reported: the returned error is then a rule.ErrorList with one
+// entry per problem, and the engine (never nil unless an option is invalid)
+// runs the rest.
+func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
+	e := &Engine{}
+	for _, o := range opts {
+		if err := o(&e.cfg); err != nil {
+			return nil, err
+		}
+	}
+	env, err := cel.NewEnv(Library())
+	if err != nil {
+		return nil, fmt.Errorf("engine: CEL environment: %w", err)
+	}
+	cache := &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders}
+	var errs rule.ErrorList
+	for _, r := range rules {
+		c, err := e.compileRule(env, cache, r)
+		if err != nil {
+			errs = append(errs, asRuleError(err, r.ID, r.Pos))
+			continue
+		}
+		e.rules = append(e.rules, c)
+	}
+	for _, x := range e.cfg.exclusions {
+		cx, err := e.compileExclusion(x)
+		if err != nil {
+			errs = append(errs, asRuleError(err, x.ID, x.Pos))
+			continue
+		}
+		e.exclusions = append(e.exclusions, cx)
+	}
+	errs.Sort()
+	return e, errs.Err()
+}
+
+func asRuleError(err error, id string, pos rule.Pos) *rule.Error {
+	var re *rule.Error
+	if errors.As(err, &re) {
+		if re.RuleID == "" {
+			re.RuleID = id
+		}
+		return re
+	}
+	var el rule.ErrorList
+	if errors.As(err, &el) && len(el) > 0 {
+		el[0].RuleID = id
+		return el[0]
+	}
+	return &rule.Error{Code: rule.ErrUnsupported, Pos: pos, Msg: err.Error(), RuleID: id}
+}
+
+func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*compiled, error) {
+	if r.Condition == nil {
+		return nil, rule.Errorf(rule.ErrSchema, r.Pos, "rule %q has no condition", r.Title)
+	}
+	c := &compiled{rule: r}
+	// Compile the comparisons from the model first: errors then carry the
+	// position of the value that caused them.
+	tree, err := buildTree(r.Condition, r, e.cfg.placeholders, &c.atoms, 0)
+	if err != nil {
+		return nil, err
+	}
+	c.tree = tree
+	src, err := celExpr(r.Condition, r)
+	if err != nil {
+		return nil, err
+	}
+	c.src = src
+	ast, iss := env.Compile(src)
+	if iss.Err() != nil {
+		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "CEL: %v", iss.Err())
+	}
+	prg, err := env.Program(ast, cel.CustomDecorator(cache.decorator()))
+	if err != nil {
+		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "CEL program: %v", err)
+	}
+	c.prg = prg
+	return c, nil
+}
+
+func (e *Engine) compileExclusion(x *rule.Exclusion) (*compiledExclusion, error) {
+	if x.When == nil {
+		return nil, rule.Errorf(rule.ErrSchema, x.Pos, "exclusion %q has no condition", x.Title)
+	}
+	pseudo := &rule.Rule{ID: x.ID, Title: x.Title, Selections: x.Selections, Pos: x.Pos}
+	var atoms []*atom
+	tree, err := buildTree(x.When, pseudo, e.cfg.placeholders, &atoms, 0)
+	if err != nil {
+		return nil, err
+	}
+	cx := &compiledExclusion{x: x, tree: tree, rules: map[string]bool{}, tags: map[string]bool{}}
+	for _, id := range x.Rules {
+		cx.rules[id] = true
+	}
+	for _, t := range x.Tags {
+		cx.tags[strings.ToLower(t)] = true
+	}
+	return cx, nil
+}
+
+// Rules returns the rules the engine runs, in the order given to Compile.
+func (e *Engine) Rules() []*rule.Rule {
+	out := make([]*rule.Rule, len(e.rules))
+	for i, c := range e.rules {
+		out[i] = c.rule
+	}
+	return out
+}
+
+// CEL returns the CEL source a rule compiled to, by rule key (id), and
+// whether the engine has that rule.
+func (e *Engine) CEL(id string) (string, bool) {
+	for _, c := range e.rules {
+		if c.rule.Key() == id {
+			return c.src, true
+		}
+	}
+	return "", false
+}
+
+// Match is one rule that matched an event.
+type Match struct {
+	Rule *rule.Rule
+	// Fields lists the field comparisons that held (outside any negation),
+	// with the event's value: what made the rule fire.
+	Fields []FieldHit
+	// SuppressedBy is the exclusion that suppressed this match, or nil.
+	SuppressedBy *rule.Exclusion
+}
+
+// FieldHit is one comparison that held.
+type FieldHit struct {
+	Field string // as the rule names it ("" for keyword search)
+	Value string // the event's value
+	Match string // the comparison as written: Image|endswith: "\\cmd.exe"
+}
+
+// evalCtx is the per-event state shared by all rules evaluated on it.
+type evalCtx struct {
+	ev  Event
+	src eventSource
+	cfg *config
+}
+
+func (c *evalCtx) lookup(name string) (Value, bool) { return c.cfg.mapping.lookup(c.ev, &c.src, name) }
+
+func (c *evalCtx) eval(a *atom) bool { return a.eval(c) }
+
+type routeKey struct {
+	known            bool
+	product, service string
+	categories       string
+}
+
+func keyOf(s eventSource) routeKey {
+	return routeKey{s.known, s.product, s.service, strings.Join(s.categories, ",")}
+}
+
+// candidates returns the indexes of the rules that route for src.
+func (e *Engine) candidates(src eventSource) []int {
+	k := keyOf(src)
+	if v, ok := e.routes.Load(k); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i, c := range e.rules {
+		if routes(c.rule.Logsource, src) {
+			idx = append(idx, i)
+		}
+	}
+	e.routes.Store(k, idx)
+	return idx
+}
+
+// Match returns the rules that match ev, in rule order, leaving out matches
+// suppressed by an exclusion. It never returns an error: a rule whose
+// evaluation fails (it cannot, for rules Compile accepted) does not match.
+func (e *Engine) Match(ev Event) []Match {
+	all := e.MatchAll(ev)
+	out := all[:0]
+	for _, m := range all {
+		if m.SuppressedBy == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// MatchAll is Match including suppressed matches, each marked with the
+// exclusion that suppressed it.
+func (e *Engine) MatchAll(ev Event) []Match {
+	c := &evalCtx{ev: ev, src: sourceOf(ev), cfg: &e.cfg}
+	var out []Match
+	if e.cfg.noIndex {
+		for _, cr := range e.rules {
+			if routes(cr.rule.Logsource, c.src) && cr.tree.eval(c) {
+				out = append(out, e.match(cr, c))
+			}
+		}
+		return out
+	}
+	act := &activation{ev: eventVal{c}}
+	for _, i := range e.candidates(c.src) {
+		cr := e.rules[i]
+		v, _, err := cr.prg.Eval(act)
+		if err != nil {
+			continue
+		}
+		if b, ok := v.Value().(bool); ok && b {
+			out = append(out, e.match(cr, c))
+		}
+	}
+	return out
+}
+
+func (e *Engine) match(cr *compiled, c *evalCtx) Match {
+	m := Match{Rule: cr.rule}
+	cr.tree.hits(c, &m.Fields, false)
+	for _, x := range e.exclusions {
+		if x.appliesTo(cr.rule) && routes(x.x.Logsource, c.src) && x.tree.eval(c) {
+			m.SuppressedBy = x.x
+			break
+		}
+	}
+	return m
+}
+
+func (x *compiledExclusion) appliesTo(r *rule.Rule) bool {
+	if x.x.AllRules || x.rules[r.ID] || (r.Name != "" && x.rules[r.Name]) {
+		return true
+	}
+	for _, t := range r.Tags {
+		if x.tags[strings.ToLower(t)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Levels returns the rules' distinct levels, most severe first (for reports).
+func Levels(rs []*rule.Rule) []rule.Level {
+	var out []rule.Level
+	for _, r := range rs {
+		if !slices.Contains(out, r.Level) {
+			out = append(out, r.Level)
+		}
+	}
+	slices.SortFunc(out, func(a, b rule.Level) int { return b.Rank() - a.Rank() })
+	return out
+}

@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/tanchi-dev/tanchi/rule"
+)
+
+// Logsource routing: which rules an event can reach. The event's product,
+// service and categories are derived from its channel and event id, with the
+// same table SigmaHQ's own regression tests use (tests/thor.yml in the
+// SigmaHQ repository): a Sysmon event 1 is windows/sysmon/process_creation, a
+// Security 4688 is windows/security/process_creation, and so on.
+
+// windowsChannels maps an event log channel (lower case) to its Sigma service.
+var windowsChannels = map[string]string{
+	"security":                             "security",
+	"system":                               "system",
+	"application":                          "application",
+	"microsoft-windows-sysmon/operational": "sysmon",
+	"microsoft-windows-powershell/operational":                                 "powershell",
+	"powershellcore/operational":                                               "powershell",
+	"windows powershell":                                                       "powershell-classic",
+	"microsoft-windows-taskscheduler/operational":                              "taskscheduler",
+	"microsoft-windows-wmi-activity/operational":                               "wmi",
+	"microsoft-windows-dhcp-server/operational":                                "dhcp",
+	"microsoft-windows-printservice/admin":                                     "printservice-admin",
+	"microsoft-windows-printservice/operational":                               "printservice-operational",
+	"microsoft-windows-smbclient/security":                                     "smbclient-security",
+	"microsoft-windows-smbclient/connectivity":                                 "smbclient-connectivity",
+	"microsoft-windows-smbserver/connectivity":                                 "smbserver-connectivity",
+	"microsoft-windows-ntlm/operational":                                       "ntlm",
+	"microsoft-windows-terminalservices-localsessionmanager/operational":       "terminalservices-localsessionmanager",
+	"microsoft-windows-codeintegrity/operational":                              "codeintegrity-operational",
+	"microsoft-windows-applocker/msi and script":                               "applocker",
+	"microsoft-windows-applocker/exe and dll":                                  "applocker",
+	"microsoft-windows-applocker/packaged app-deployment":                      "applocker",
+	"microsoft-windows-applocker/packaged app-execution":                       "applocker",
+	"msexchange management":                                                    "msexchange-management",
+	"microsoft-windows-windows defender/operational":                           "windefend",
+	"microsoft-windows-windows firewall with advanced security/firewall":       "firewall-as",
+	"microsoft-windows-bits-client/operational":                                "bits-client",
+	"microsoft-windows-security-mitigations/kernel mode":                       "security-mitigations",
+	"microsoft-windows-security-mitigations/user mode":                         "security-mitigations",
+	"microsoft-windows-diagnosis-scripted/operational":                         "diagnosis-scripted",
+	"microsoft-windows-shell-core/operational":                                 "shell-core",
+	"openssh/operational":                                                      "openssh",
+	"microsoft-windows-ldap-client/debug":                                      "ldap",
+	"microsoft-windows-bitlocker/bitlocker management":                         "bitlocker",
+	"microsoft-windows-vhdmp/operational":                                      "vhdmp",
+	"microsoft-windows-appxdeploymentserver/operational":                       "appxdeployment-server",
+	"microsoft-windows-lsa/operational":                                        "lsa-server",
+	"microsoft-windows-appxpackaging/operational":                              "appxpackaging-om",
+	"microsoft-windows-dns client events/operational":                          "dns-client",
+	"microsoft-windows-appmodel-runtime/admin":                                 "appmodel-runtime",
+	"microsoft-windows-capi2/operational":                                      "capi2",
+	"microsoft-windows-certificateservicesclient-lifecycle-system/operational": "certificateservicesclient-lifecycle-system",
+	"microsoft-windows-kernel-shimengine/operational":                          "kernel-shimengine",
+	"microsoft-windows-kernel-shimengine/diagnostic":                           "kernel-shimengine",
+	"microsoft-windows-application-experience/program-telemetry":               "application-experience",
+	"microsoft-windows-application-experience/program-compatibility-assistant": "application-experience",
+	"microsoft-windows-ntfs/operational":                                       "ntfs",
+	"microsoft-windows-hyper-v-worker":                                         "hyper-v-worker",
+	"microsoft-windows-kernel-eventtracing":                                    "kernel-event-tracing",
+	"microsoft-windows-sense/operational":                                      "sense",
+	"microsoft-servicebus-client/admin":                                        "servicebus-client",
+	"microsoft-servicebus-client/operational":                                  "servicebus-client",
+	"microsoft-iis-configuration/operational":                                  "iis-configuration",
+	"dns server": "dns-server",
+	"microsoft-windows-dns-server/analytical":                 "dns-server-analytic",
+	"microsoft-windows-driverframeworks-usermode/operational": "driver-framework",
+}
+
+// serviceAliases lists services that name the same channels as another.
+var serviceAliases = map[string]string{
+	"microsoft-servicebus-client": "servicebus-client",
+}
+
+// sysmonCategories maps a Sysmon event id to its Sigma categories.
+var sysmonCategories = map[string][]string{
+	"1": {"process_creation"}, "2": {"file_change"}, "3": {"network_connection"},
+	"4": {"sysmon_status"}, "16": {"sysmon_status"}, "5": {"process_termination"},
+	"6": {"driver_load"}, "7": {"image_load"}, "8": {"create_remote_thread"},
+	"9": {"raw_access_thread"}, "10": {"process_access"}, "11": {"file_event"},
+	"12": {"registry_event"}, "13": {"registry_event", "registry_set"}, "14": {"registry_event", "registry_rename"},
+	"15": {"create_stream_hash"}, "17": {"pipe_created"}, "18": {"pipe_created"},
+	"19": {"wmi_event"}, "20": {"wmi_event"}, "21": {"wmi_event"}, "22": {"dns_query"},
+	"23": {"file_delete"}, "24": {"clipboard_change"}, "25": {"process_tampering"},
+	"26": {"file_delete_detected"}, "27": {"file_block_executable"}, "28": {"file_block_shredding"},
+	"29": {"file_executable_detected"}, "255": {"sysmon_error"},
+}
+
+// Sysmon event 12 is split by EventType into registry_add and registry_delete.
+var sysmonRegistry12 = map[string]string{
+	"createkey": "registry_add", "deletekey": "registry_delete", "deletevalue": "registry_delete",
+}
+
+var (
+	powershellCategories        = map[string]string{"4103": "ps_module", "4104": "ps_script"}
+	powershellClassicCategories = map[string]string{"400": "ps_classic_start", "600": "ps_classic_provider_start", "800": "ps_classic_script"}
+	defenderAntivirusIDs        = map[string]bool{
+		"1006": true, "1007": true, "1008": true, "1009": true, "1010": true, "1011": true,
+		"1012": true, "1017": true, "1018": true, "1019": true, "1115": true, "1116": true,
+	}
+)
+
+// eventSource is what routing knows about one event.
+type eventSource struct {
+	known      bool // the event names its channel: route strictly
+	product    string
+	service    string
+	categories []string
+}
+
+func (s eventSource) hasCategory(c string) bool {
+	for _, x := range s.categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceOf derives the logsource of an event from Channel and EventID.
+// Events that name no channel are not routed: every rule may see them.
+func sourceOf(ev Event) eventSource {
+	ch, ok := ev.Field("Channel")
+	if !ok || ch.Kind != KindString || ch.S == "" {
+		return eventSource{}
+	}
+	channel := strings.ToLower(ch.S)
+	src := eventSource{known: true, product: "windows"}
+	if strings.HasPrefix(channel, "linux-sysmon/") {
+		src.product, src.service = "linux", "sysmon"
+	} else {
+		src.service = windowsChannels[channel]
+	}
+	id := ""
+	if v, ok := ev.Field("EventID"); ok {
+		id = v.S
+	}
+	switch src.service {
+	case "sysmon":
+		src.categories = sysmonCategories[id]
+		if id == "12" {
+			if t, ok := ev.Field("EventType"); ok {
+				if c := sysmonRegistry12[strings.ToLower(t.S)]; c != "" {
+					src.categories = []string{"registry_event", c}
+				}
+			}
+		}
+	case "security":
+		if id == "4688" {
+			src.categories = []string{"process_creation"}
+		}
+	case "powershell":
+		if c := powershellCategories[id]; c != "" {
+			src.categories = []string{c}
+		}
+	case "powershell-classic":
+		if c := powershellClassicCategories[id]; c != "" {
+			src.categories = []string{c}
+		}
+	case "windefend":
+		if defenderAntivirusIDs[id] {
+			src.categories = []string{"antivirus"}
+		}
+	}
+	return src
+}
+
+// routes reports whether a rule with logsource ls applies to an event from
+// src. Rules without a logsource, and events that name no channel, always
+// route.
+func routes(ls rule.Logsource, src eventSource) bool {
+	if !src.known {
+		return true
+	}
+	if ls.Product != "" && !strings.EqualFold(ls.Product, src.product) {
+		return false
+	}
+	if ls.Service != "" {
+		svc := strings.ToLower(ls.Service)
+		if a, ok := serviceAliases[svc]; ok {
+			svc = a
+		}
+		if svc != src.service {
+			return false
+		}
+	}
+	if ls.Category != "" && !src.hasCategory(strings.ToLower(ls.Category)) {
+		return false
+	}
+	return true
+}
+
+// routable reports whether any event could ever route to ls given the
+// tables above; a rule that cannot is reported by Compile as unsupported
+// for evtx telemetry (it still runs on events that name no channel).
+func routable(ls rule.Logsource) (bool, string) {
+	if ls.Service != "" && (ls.Product == "" || strings.EqualFold(ls.Product, "windows")) {
+		svc := strings.ToLower(ls.Service)
+		if a, ok := serviceAliases[svc]; ok {
+			svc = a
+		}
+		found := false
+		for _, s := range windowsChannels {
+			if s == svc {
+				found = true
+				break
+			}
+		}
+		if !found && !strings.EqualFold(ls.Product, "") {
+			return false, "no Windows event log channel is known for service " + ls.Service
+		}
+	}
+	if ls.Category != "" && strings.EqualFold(ls.Product, "windows") {
+		if !windowsCategory(strings.ToLower(ls.Category)) {
+			return false, "no Windows event source is known for category " + ls.Category
+		}
+	}
+	return true, ""
+}
+
+func windowsCategory(c string) bool {
+	for _, cs := range sysmonCategories {
+		for _, x := range cs {
+			if x == c {
+				return true
+			}
+		}
+	}
+	for _, x := range sysmonRegistry12 {
+		if x == c {
+			return true
+		}
+	}
+	for _, m := range []map[string]string{powershellCategories, powershellClassicCategories} {
+		for _, x := range m {
+			if x == c {
+				return true
+			}
+		}
+	}
+	return c == "antivirus"
+}
