@@ -358,3 +358,13 @@ func Levels(rs []*rule.Rule) []rule.Level {
 	slices.SortFunc(out, func(a, b rule.Level) int { return b.Rank() - a.Rank() })
 	return out
 }
+
+// HasRule reports whether a rule with this id (or name) was compiled.
+func (e *Engine) HasRule(id string) bool {
+	for _, c := range e.rules {
+		if c.rule.ID == id || (c.rule.Name != "" && c.rule.Name == id) {
+			return true
+		}
+	}
+	return false
+}
