@@ -45,18 +45,18 @@ type Code string
 // Error codes. Codes starting with "unsupported" mark valid rules the engine
 // cannot evaluate (yet); all others mark input that is wrong.
 const (
-	ErrSyntax      Code = "syntax"       // malformed YAML or rule text
-	ErrSchema      Code = "schema"       // a required attribute is missing or has the wrong shape
-	ErrModifier    Code = "modifier"     // unknown modifier or an invalid modifier chain
-	ErrValue       Code = "value"        // a value the operator cannot use (bad number, CIDR, regex...)
-	ErrCondition   Code = "condition"    // condition syntax error
-	ErrUndefined   Code = "undefined"    // condition names a selection that does not exist
-	ErrDuplicateID Code = "duplicate-id" // two rules share an id
-	ErrLimit       Code = "limit"        // input exceeds a safety bound (nesting, list size, expansion)
-	ErrPlaceholder Code = "placeholder"  // |expand placeholder with no value
-	ErrMapping     Code = "mapping"      // bad field mapping
-	ErrUnsupported Code = "unsupported"  // valid but not evaluated by this engine
-	ErrIO          Code = "io"           // a file could not be read
+	ErrSyntax      Code = "syntax"                  // malformed YAML or rule text
+	ErrSchema      Code = "schema"                  // a required attribute is missing or has the wrong shape
+	ErrModifier    Code = "modifier"                // unknown modifier or an invalid modifier chain
+	ErrValue       Code = "value"                   // a value the operator cannot use (bad number, CIDR, regex...)
+	ErrCondition   Code = "condition"               // condition syntax error
+	ErrUndefined   Code = "undefined"               // condition names a selection that does not exist
+	ErrDuplicateID Code = "duplicate-id"            // two rules share an id
+	ErrLimit       Code = "limit"                   // input exceeds a safety bound (nesting, list size, expansion)
+	ErrPlaceholder Code = "unsupported-placeholder" // |expand placeholder with no value given
+	ErrMapping     Code = "mapping"                 // bad field mapping
+	ErrUnsupported Code = "unsupported"             // valid but not evaluated by this engine
+	ErrIO          Code = "io"                      // a file could not be read
 )
 
 // Unsupported reports whether the code marks a valid rule that the engine
