@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/google/cel-go v0.31.0
+	github.com/google/go-cmp v0.7.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
