@@ -240,9 +240,9 @@ type Match struct {
 
 // FieldHit is one comparison that held.
 type FieldHit struct {
-	Field string // as the rule names it ("" for keyword search)
-	Value string // the event's value
-	Match string // the comparison as written: Image|endswith: "\\cmd.exe"
+	Field string `json:"field"` // as the rule names it ("" for keyword search)
+	Value string `json:"value"` // the event's value
+	Match string `json:"match"` // the comparison as written: Image|endswith: "\\cmd.exe"
 }
 
 // evalCtx is the per-event state shared by all rules evaluated on it.

@@ -44,7 +44,8 @@ func IsRuleFile(name string) bool {
 
 // Load reads rule files and directories (recursively, *.yml and *.yaml, in
 // lexical order). Every file is read even when others fail; the error lists
-// every problem, including ids used by more than one rule.
+// every problem, including ids used by more than one rule (the first rule
+// with an id is kept, later ones are left out).
 func Load(paths ...string) (*rule.Set, error) {
 	set := &rule.Set{}
 	var errs rule.ErrorList
@@ -66,7 +67,7 @@ func Load(paths ...string) (*rule.Set, error) {
 			add(ParseFile(f))
 		}
 	}
-	errs = append(errs, rule.CheckDuplicateIDs(set)...)
+	errs = append(errs, rule.DropDuplicateIDs(set)...)
 	errs.Sort()
 	return set, errs.Err()
 }

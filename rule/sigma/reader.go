@@ -21,39 +21,77 @@ const (
 	// maxYAMLNodes bounds the nodes of one document (YAML aliases can
 	// otherwise expand a small file into a huge tree).
 	maxYAMLNodes = 1_000_000
+	// maxYAMLReparse bounds the bytes parsed again, per file, to find where
+	// a YAML syntax error is.
+	maxYAMLReparse = 4 << 20
 )
 
 // Parse reads every YAML document in src. file names the source in
 // positions. The returned set holds everything that loaded; the error, when
 // not nil, is a rule.ErrorList with every problem found.
 func Parse(file string, src []byte) (*rule.Set, error) {
-	p := &parser{file: file, src: src, lines: splitLines(src)}
 	set := &rule.Set{Files: 1}
 	if len(src) > MaxFileSize {
-		p.errs = append(p.errs, rule.Errorf(rule.ErrLimit, rule.Pos{File: file, Line: 1, Col: 1}, "file of %d bytes exceeds the %d byte limit", len(src), MaxFileSize))
-		return set, p.errs.Err()
+		e := rule.Errorf(rule.ErrLimit, rule.Pos{File: file, Line: 1, Col: 1}, "file of %d bytes exceeds the %d byte limit", len(src), MaxFileSize)
+		return set, rule.ErrorList{e}
 	}
+	p := &parser{file: file, src: src, lines: splitLines(src), reparse: maxYAMLReparse}
+	// A YAML syntax error ends the decoder; reading resumes at the next
+	// document marker so that one broken document does not hide the rules
+	// after it. base is the line before the decoder's input.
 	dec := yaml.NewDecoder(bytes.NewReader(src))
-	for doc := 0; ; doc++ {
+	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			p.yamlError(err)
-			break
+			line := p.yamlError(err)
+			next := nextDocument(p.lines, max(line-1, p.base+1))
+			if line == 0 || next < 0 {
+				break
+			}
+			p.base = next
+			dec = yaml.NewDecoder(bytes.NewReader(src[p.offset(next):]))
+			continue
 		}
 		p.document(&n, set)
 	}
 	return set, p.finish()
 }
 
+// nextDocument returns the index of the first line at or after from that
+// starts a YAML document ("---"), or -1.
+func nextDocument(lines []string, from int) int {
+	for i := from; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], "\r")
+		if l == "---" || strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "---\t") {
+			return i
+		}
+	}
+	return -1
+}
+
 type parser struct {
-	file  string
-	src   []byte
-	lines []string
-	errs  rule.ErrorList
+	file    string
+	src     []byte
+	lines   []string
+	offs    []int // byte offset of each line
+	base    int   // lines of src before the current YAML decoder's input
+	reparse int   // bytes left for locating YAML errors
+	errs    rule.ErrorList
+}
+
+// offset is the byte offset of line i (0-based), at most len(src).
+func (p *parser) offset(i int) int {
+	if p.offs == nil {
+		p.offs = make([]int, len(p.lines)+1)
+		for j, l := range p.lines {
+			p.offs[j+1] = p.offs[j] + len(l) + 1
+		}
+	}
+	return min(p.offs[min(i, len(p.lines))], len(p.src))
 }
 
 func splitLines(src []byte) []string {
@@ -72,22 +110,135 @@ func (p *parser) finish() error {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
 
-func (p *parser) yamlError(err error) {
-	pos := rule.Pos{File: p.file, Line: 1, Col: 1, Offset: -1}
+// yamlError reports a YAML syntax error and returns its line in the file, or
+// 0 when the error names no line. yaml.v3 reports the line of the construct
+// being read when the error happened (and, for parser errors, 0-based), so
+// the position is narrowed down here to what the person has to fix.
+func (p *parser) yamlError(err error) int {
+	pos := rule.Pos{File: p.file, Line: p.base + 1, Col: 1, Offset: -1}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line, col := 0, 0
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
+		line, _ = strconv.Atoi(m[1])
 		if m[2] != "" {
-			pos.Col, _ = strconv.Atoi(m[2])
+			col, _ = strconv.Atoi(m[2])
 		}
 		msg = strings.TrimSpace(yamlLineRE.ReplaceAllString(msg, ""))
 		msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), " ")
 	}
+	if line > 0 && col > 0 {
+		pos.Line, pos.Col = p.base+line, col
+	} else if line > 0 {
+		switch {
+		case yamlBlockErrors[msg]:
+			line = p.yamlProblemLine(line, msg)
+		case yamlParserErrors[msg]:
+			line++
+		}
+		pos.Line = p.base + line
+		if pos.Line <= len(p.lines) {
+			text := strings.TrimRight(p.lines[pos.Line-1], "\r")
+			indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+			col := func(i int) int { return utf8.RuneCountInString(text[:i]) + 1 }
+			pos.Col = col(len(indent))
+			switch msg {
+			case "found character that cannot start any token":
+				if i := strings.IndexByte(indent, '\t'); i >= 0 {
+					pos.Col = col(i)
+					msg = "tab character in indentation; YAML indents with spaces"
+				} else if i := strings.IndexAny(text, "@`"); i >= 0 {
+					pos.Col = col(i)
+				}
+			case "found unexpected end of stream", "found unexpected document indicator":
+				if i := unclosedQuote(text); i >= 0 {
+					pos.Col = col(i)
+					msg = "quoted string is not closed (" + msg + ")"
+				}
+			}
+		}
+	}
 	p.errs = append(p.errs, rule.Errorf(rule.ErrSyntax, pos, "invalid YAML: %s", msg))
+	if line == 0 {
+		return 0
+	}
+	return pos.Line
+}
+
+// yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner), which it reports at the 0-based line of the enclosing construct.
+var yamlParserErrors = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+// yamlBlockErrors are the parser errors of a badly indented block; the
+// enclosing block can start many lines above the mistake.
+var yamlBlockErrors = map[string]bool{
+	"did not find expected key":           true,
+	"did not find expected '-' indicator": true,
+}
+
+// yamlProblemLine finds the line of a block error that yaml.v3 reported at
+// line (0-based, relative to the decoder's input): the first line that makes
+// the input up to it fail with the same message. The search is bounded; when
+// it gives up, the (1-based) line of the enclosing block is returned.
+func (p *parser) yamlProblemLine(line int, msg string) int {
+	const maxLines = 1000
+	n := len(p.lines) - p.base
+	start := p.offset(p.base)
+	for k := line + 1; k <= n && k <= line+maxLines; k++ {
+		end := p.offset(p.base + k)
+		if p.reparse -= end - start; p.reparse < 0 {
+			break
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(p.src[start:end]))
+		for {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, io.EOF) && strings.HasSuffix(err.Error(), ": "+msg) {
+				return k
+			}
+			break
+		}
+	}
+	return min(line+1, n)
+}
+
+// unclosedQuote returns the byte index of the quote that opens a quoted
+// string not closed on line, or -1.
+func unclosedQuote(line string) int {
+	open, q := -1, byte(0)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case q == 0 && (c == '\'' || c == '"'):
+			open, q = i, c
+		case q == '"' && c == '\\':
+			i++
+		case q == '\'' && c == '\'' && i+1 < len(line) && line[i+1] == '\'':
+			i++
+		case q != 0 && c == q:
+			q = 0
+		}
+	}
+	if q == 0 {
+		return -1
+	}
+	return open
 }
 
 func (p *parser) pos(n *yaml.Node) rule.Pos {
-	return rule.Pos{File: p.file, Line: n.Line, Col: n.Column, Offset: -1}
+	return rule.Pos{File: p.file, Line: p.base + n.Line, Col: n.Column, Offset: -1}
 }
 
 // posIn is the position of the byte offset off inside the text of scalar n,
