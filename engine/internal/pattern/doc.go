@@ -19,11 +19,12 @@
 // [Compile] turns a pattern, a [Mode] and a case sensitivity into a
 // [Matcher]. Compiling does all the work that can be done once (folding the
 // literals, choosing a fast path); [Matcher.Match] then runs without
-// allocating. Values without wildcards use plain equality, prefix, suffix and
-// substring tests; values with wildcards use a linear-space glob matcher that
-// anchors the parts before the first and after the last `*` and finds the
-// parts between stars leftmost-first, which is O(len(value)·len(pattern)) at
-// worst and needs no recursion or regular expression.
+// allocating (see [Matcher] for the one exception). Values without
+// wildcards use plain equality, prefix, suffix and substring tests; values
+// with wildcards use a linear-space glob matcher that anchors the parts
+// before the first and after the last `*` and finds the parts between stars
+// leftmost-first, which is O(len(value)·len(pattern)) at worst and needs no
+// recursion or regular expression.
 //
 // # Case folding
 //
@@ -39,9 +40,11 @@
 // tables equate 'ı' with 'I'; a rule that cares must name 'ı' itself.) Folding
 // never changes the number of runes, so `?` means the same before and after.
 //
-// Invalid UTF-8 is never rejected: each byte that does not start a valid
-// encoding counts as one character, is left unchanged by Fold and matches only
-// itself.
+// Invalid UTF-8 in values is never rejected: each byte that does not start a
+// valid encoding counts as one character, is left unchanged by Fold and
+// matches only itself. Pattern text is expected to be valid UTF-8, as rule
+// files are; for pattern text that is not, matching is byte-oriented and
+// defined only so far as it never panics.
 //
 // # Transforms
 //

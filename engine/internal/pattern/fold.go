@@ -167,6 +167,18 @@ func appendFoldFrom(dst []byte, s string, i int) []byte {
 func foldPrefix(s, lit string) (int, bool) {
 	i, j := 0, 0
 	for j < len(lit) {
+		if i+8 <= len(s) && j+8 <= len(lit) {
+			// Eight ASCII bytes of s fold to eight bytes, which must be the
+			// next eight of lit.
+			if w := load8(s, i); w&high8 == 0 {
+				if w|upperMask(w)>>2 != load8(lit, j) {
+					return 0, false
+				}
+				i += 8
+				j += 8
+				continue
+			}
+		}
 		if i >= len(s) {
 			return 0, false
 		}
@@ -207,6 +219,16 @@ func foldPrefix(s, lit string) (int, bool) {
 func foldSuffix(s, lit string) (int, bool) {
 	i, j := len(s), len(lit)
 	for j > 0 {
+		if i >= 8 && j >= 8 {
+			if w := load8(s, i-8); w&high8 == 0 {
+				if w|upperMask(w)>>2 != load8(lit, j-8) {
+					return 0, false
+				}
+				i -= 8
+				j -= 8
+				continue
+			}
+		}
 		if i <= 0 {
 			return 0, false
 		}

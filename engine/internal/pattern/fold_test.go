@@ -84,6 +84,10 @@ func TestFoldRuneAllRunes(t *testing.T) {
 		if r < rune(len(foldTable)) && f != foldRuneSlow(r) {
 			t.Fatalf("foldTable[%U] = %U, want %U", r, f, foldRuneSlow(r))
 		}
+		if utf8.ValidRune(r) && 2*utf8.RuneLen(f) > 3*utf8.RuneLen(r) {
+			// Matcher.matchFolding's stack buffer relies on this bound.
+			t.Fatalf("foldRune(%U) = %U grows by more than half", r, f)
+		}
 		if unicode.SimpleFold(r) == r {
 			if f != r {
 				t.Fatalf("foldRune(%U) = %U, but %U has no case", r, f, r)

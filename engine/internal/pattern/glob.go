@@ -169,15 +169,17 @@ func (s *seg) find(t string, lo int) (int, bool) {
 	if len(s.parts) == 0 {
 		return i, true
 	}
-	first := s.parts[0].lit
+	first, rest := s.parts[0], seg{parts: s.parts[1:]}
 	for {
-		k := strings.Index(t[i:], first)
+		k := strings.Index(t[i:], first.lit)
 		if k < 0 {
 			return 0, false
 		}
 		at := i + k
-		if end, ok := s.matchParts(t, at); ok {
-			return end, true
+		if j, ok := skipRunes(t, at+len(first.lit), first.skip); ok {
+			if end, ok := rest.matchParts(t, j); ok {
+				return end, true
+			}
 		}
 		// A literal begins with a byte that starts a rune, so the next
 		// candidate, found by Index, starts a rune too.

@@ -54,9 +54,16 @@ const (
 )
 
 // Matcher tests values against one compiled pattern. It is immutable and safe
-// for concurrent use; its methods do not allocate (except, rarely, Match on a
-// value whose folded form outgrows a reused buffer). A nil *Matcher is not
-// valid. Build one with Compile.
+// for concurrent use. Its methods do not allocate, with one exception: Match
+// on a case-insensitive matcher that must search (contains, or wildcards
+// between the ends) folds values longer than 256 bytes into a pooled buffer,
+// which is allocated or grown when the pool has none large enough (after a
+// garbage collection, or for values longer than 64 KiB). A nil *Matcher is
+// not valid. Build one with Compile.
+//
+// To test many matchers against one value, fold the value once with Fold or
+// AppendFold and call MatchPair (or MatchFolded on case-insensitive
+// matchers): that skips Match's per-call folding.
 type Matcher struct {
 	kind  kind
 	cased bool

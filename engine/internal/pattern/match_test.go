@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,8 +42,68 @@ func refRegexp(p Pattern, mode Mode, cased bool) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
+// refUnits is a second, independent reference that also covers invalid
+// UTF-8: a textbook dynamic-programming glob over characters, where a
+// character of the value is a valid rune or a single invalid byte and a
+// literal character matches only the same bytes. For a case-insensitive
+// match both sides are folded first. p must be valid UTF-8.
+func refUnits(p Pattern, mode Mode, cased bool, s string) bool {
+	type elem struct {
+		kind tokKind
+		ch   string
+	}
+	var pe []elem
+	if mode == Contains || mode == EndsWith {
+		pe = append(pe, elem{kind: tokStar})
+	}
+	for _, t := range p.tokens() {
+		if t.kind != tokLit {
+			pe = append(pe, elem{kind: t.kind})
+			continue
+		}
+		l := t.lit
+		if !cased {
+			l = Fold(l)
+		}
+		for _, r := range l {
+			pe = append(pe, elem{kind: tokLit, ch: string(r)})
+		}
+	}
+	if mode == Contains || mode == StartsWith {
+		pe = append(pe, elem{kind: tokStar})
+	}
+	if !cased {
+		s = Fold(s)
+	}
+	var units []string
+	for i := 0; i < len(s); {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		units = append(units, s[i:i+n])
+		i += n
+	}
+	// ok[j] says whether pe[:k] matches units[:j], for the current k.
+	ok := make([]bool, len(units)+1)
+	ok[0] = true
+	for _, e := range pe {
+		nok := make([]bool, len(units)+1)
+		for j := range nok {
+			switch e.kind {
+			case tokStar:
+				nok[j] = ok[j] || j > 0 && nok[j-1]
+			case tokOne:
+				nok[j] = j > 0 && ok[j-1]
+			case tokLit:
+				nok[j] = j > 0 && ok[j-1] && units[j-1] == e.ch
+			}
+		}
+		ok = nok
+	}
+	return ok[len(units)]
+}
+
 // checkMatch runs every entry point of a matcher on s and reports
-// disagreements between them and, for valid UTF-8, with the reference.
+// disagreements between them and, when p is valid UTF-8, with refUnits and
+// (when s is valid UTF-8 too) with refRegexp.
 func checkMatch(t testing.TB, p Pattern, mode Mode, cased bool, s string) bool {
 	t.Helper()
 	m := Compile(p, mode, cased)
@@ -61,7 +122,13 @@ func checkMatch(t testing.TB, p Pattern, mode Mode, cased bool, s string) bool {
 	if m.Cased() != cased {
 		t.Fatalf("%s: Cased() = %v", desc, m.Cased())
 	}
-	if utf8.ValidString(p.String()) && utf8.ValidString(s) {
+	if !utf8.ValidString(p.String()) {
+		return got
+	}
+	if want := refUnits(p, mode, cased, s); got != want {
+		t.Fatalf("%s: Match = %v, reference glob says %v (matcher kind %d)", desc, got, want, m.kind)
+	}
+	if utf8.ValidString(s) {
 		if want := refRegexp(p, mode, cased).MatchString(s); got != want {
 			t.Fatalf("%s: Match = %v, reference regexp says %v (matcher kind %d)", desc, got, want, m.kind)
 		}
@@ -311,6 +378,34 @@ func TestMatchNoAlloc(t *testing.T) {
 				if a != 0 {
 					t.Errorf("%v on %.20q: %v allocs per run, want 0", m, v, a)
 				}
+			}
+		}
+	}
+}
+
+// TestMatchRandom runs the differential check of checkMatch on random
+// patterns and values over a small alphabet with wildcards, escapes, runes of
+// several lengths, case pairs and (in values) invalid UTF-8, so that plain
+// `go test` covers what FuzzMatch explores.
+func TestMatchRandom(t *testing.T) {
+	t.Parallel()
+	patPieces := []string{"a", "b", "A", "ä", "Ä", "k", "\u212a", "€", "😀", "*", "*", "?", `\*`, `\\`, `\`, "ab"}
+	valPieces := []string{"a", "b", "A", "B", "ä", "Ä", "k", "K", "\u212a", "€", "😀", "*", `\`, "\xff", "\xc3", "ab", "ba"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	gen := func(pieces []string, n int) string {
+		var b strings.Builder
+		for range rng.IntN(n) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	for range 4000 {
+		p := Parse(gen(patPieces, 7))
+		for range 3 {
+			v := gen(valPieces, 10)
+			for mode := range Mode(4) {
+				checkMatch(t, p, mode, false, v)
+				checkMatch(t, p, mode, true, v)
 			}
 		}
 	}

@@ -20,7 +20,9 @@ func TestWindash(t *testing.T) {
 		{name: "dash after space", in: " -enc ", want: []string{" -enc ", " /enc ", " –enc ", " —enc ", " ―enc "}},
 		{name: "leading slash, original first", in: "/c", want: []string{"/c", "-c", "–c", "—c", "―c"}},
 		{name: "dash between words", in: "a-b"},
-		{name: "slash between words", in: `C:/Windows/x`},
+		{name: "slash between words", in: `dir/sub/x`},
+		{name: "slash after colon is a flag dash, as in pySigma", in: `C:/Windows/x`, want: []string{
+			`C:/Windows/x`, `C:-Windows/x`, `C:–Windows/x`, `C:—Windows/x`, `C:―Windows/x`}},
 		{name: "dash before space", in: "a - b"},
 		{name: "trailing dash", in: "x -"},
 		{name: "double dash varies the second", in: "--x", want: []string{"--x", "-/x", "-–x", "-—x", "-―x"}},
