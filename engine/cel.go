@@ -243,15 +243,11 @@ func celExpr(e rule.Expr, r *rule.Rule) (string, error) {
 		}
 		return celExpr(s.Expr, r)
 	case *rule.Of:
-		args := make([]rule.Expr, len(e.Names))
-		for i, n := range e.Names {
-			args[i] = &rule.Ref{Name: n, Pos: e.Pos}
-		}
 		sep := " || "
 		if e.All {
 			sep = " && "
 		}
-		return celJoin(args, sep, r)
+		return celJoin(ofRefs(e), sep, r)
 	case *rule.CEL:
 		return "(" + e.Src + ")", nil
 	case nil:

@@ -95,7 +95,7 @@ type compiled struct {
 	src   string      // the CEL source
 	prg   cel.Program // the CEL program
 	tree  node        // the same condition for tree-walk evaluation
-	atoms []*atom
+	atoms map[*rule.Match]*atom
 }
 
 // compiledExclusion is an exclusion ready to run.
@@ -132,7 +132,7 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 		e.rules = append(e.rules, c)
 	}
 	for _, x := range e.cfg.exclusions {
-		cx, err := e.compileExclusion(x)
+		cx, err := e.compileExclusion(env, x)
 		if err != nil {
 			errs = append(errs, asRuleError(err, x.ID, x.Pos))
 			continue
@@ -163,10 +163,11 @@ func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*com
 	if r.Condition == nil {
 		return nil, rule.Errorf(rule.ErrSchema, r.Pos, "rule %q has no condition", r.Title)
 	}
-	c := &compiled{rule: r}
+	c := &compiled{rule: r, atoms: map[*rule.Match]*atom{}}
 	// Compile the comparisons from the model first: errors then carry the
 	// position of the value that caused them.
-	tree, err := buildTree(r.Condition, r, e.cfg.placeholders, &c.atoms, 0)
+	b := &builder{r: r, placeholders: e.cfg.placeholders, env: env, atoms: c.atoms}
+	tree, err := b.build(r.Condition, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +179,8 @@ func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*com
 	c.src = src
 	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
-		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "CEL: %v", iss.Err())
+		// Raw CEL was checked on its own above, so this is tanchi's fault.
+		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "internal error: generated CEL does not compile: %v", iss.Err())
 	}
 	prg, err := env.Program(ast, cel.CustomDecorator(cache.decorator()))
 	if err != nil {
@@ -188,13 +190,13 @@ func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*com
 	return c, nil
 }
 
-func (e *Engine) compileExclusion(x *rule.Exclusion) (*compiledExclusion, error) {
+func (e *Engine) compileExclusion(env *cel.Env, x *rule.Exclusion) (*compiledExclusion, error) {
 	if x.When == nil {
 		return nil, rule.Errorf(rule.ErrSchema, x.Pos, "exclusion %q has no condition", x.Title)
 	}
 	pseudo := &rule.Rule{ID: x.ID, Title: x.Title, Selections: x.Selections, Pos: x.Pos}
-	var atoms []*atom
-	tree, err := buildTree(x.When, pseudo, e.cfg.placeholders, &atoms, 0)
+	b := &builder{r: pseudo, placeholders: e.cfg.placeholders, env: env, atoms: map[*rule.Match]*atom{}}
+	tree, err := b.build(x.When, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/google/cel-go/cel"
+
 	"github.com/tanchi-dev/tanchi/rule"
 )
 
@@ -62,15 +64,22 @@ func (n atomLeaf) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 	*out = append(*out, h)
 }
 
-// buildTree compiles a condition into nodes, compiling each comparison.
-func buildTree(e rule.Expr, r *rule.Rule, placeholders map[string][]string, atoms *[]*atom, depth int) (node, error) {
+// builder compiles a condition into nodes.
+type builder struct {
+	r            *rule.Rule
+	placeholders map[string][]string
+	env          *cel.Env
+	atoms        map[*rule.Match]*atom // every comparison, for explanations
+}
+
+func (b *builder) build(e rule.Expr, depth int) (node, error) {
 	if depth > maxNesting {
 		return nil, rule.Errorf(rule.ErrLimit, e.Position(), "condition nested deeper than %d levels", maxNesting)
 	}
 	list := func(args []rule.Expr) ([]node, error) {
 		out := make([]node, len(args))
 		for i, a := range args {
-			n, err := buildTree(a, r, placeholders, atoms, depth+1)
+			n, err := b.build(a, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -80,11 +89,11 @@ func buildTree(e rule.Expr, r *rule.Rule, placeholders map[string][]string, atom
 	}
 	switch e := e.(type) {
 	case *rule.Match:
-		a, err := compileAtom(e, placeholders)
+		a, err := compileAtom(e, b.placeholders)
 		if err != nil {
 			return nil, err
 		}
-		*atoms = append(*atoms, a)
+		b.atoms[e] = a
 		return atomLeaf{a}, nil
 	case *rule.And:
 		ns, err := list(e.Args)
@@ -93,20 +102,16 @@ func buildTree(e rule.Expr, r *rule.Rule, placeholders map[string][]string, atom
 		ns, err := list(e.Args)
 		return orNode(ns), err
 	case *rule.Not:
-		x, err := buildTree(e.X, r, placeholders, atoms, depth+1)
+		x, err := b.build(e.X, depth+1)
 		return notNode{x}, err
 	case *rule.Ref:
-		s := r.Selection(e.Name)
+		s := b.r.Selection(e.Name)
 		if s == nil || s.Expr == nil {
 			return nil, rule.Errorf(rule.ErrUndefined, e.Pos, "selection %q is not defined", e.Name)
 		}
-		return buildTree(s.Expr, r, placeholders, atoms, depth+1)
+		return b.build(s.Expr, depth+1)
 	case *rule.Of:
-		args := make([]rule.Expr, len(e.Names))
-		for i, n := range e.Names {
-			args[i] = &rule.Ref{Name: n, Pos: e.Pos}
-		}
-		ns, err := list(args)
+		ns, err := list(ofRefs(e))
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +120,67 @@ func buildTree(e rule.Expr, r *rule.Rule, placeholders map[string][]string, atom
 		}
 		return orNode(ns), nil
 	case *rule.CEL:
-		return nil, rule.Errorf(rule.ErrUnsupported, e.Pos, "raw CEL conditions are not evaluated yet")
+		prg, err := compileRawCEL(b.env, e)
+		if err != nil {
+			return nil, err
+		}
+		return celNode{prg}, nil
 	}
-	return nil, rule.Errorf(rule.ErrSchema, r.Pos, "rule has an empty condition")
+	return nil, rule.Errorf(rule.ErrSchema, b.r.Pos, "rule has an empty condition")
+}
+
+// ofRefs expands "1 of x*" / "all of x*" into references to the selections.
+func ofRefs(e *rule.Of) []rule.Expr {
+	args := make([]rule.Expr, len(e.Names))
+	for i, n := range e.Names {
+		args[i] = &rule.Ref{Name: n, Pos: e.Pos}
+	}
+	return args
+}
+
+// celNode is a raw CEL expression written by a rule author.
+type celNode struct{ prg cel.Program }
+
+func (n celNode) eval(c *evalCtx) bool {
+	v, _, err := n.prg.Eval(&activation{ev: eventVal{c}})
+	if err != nil {
+		return false
+	}
+	b, ok := v.Value().(bool)
+	return ok && b
+}
+
+func (n celNode) hits(*evalCtx, *[]FieldHit, bool) {}
+
+// compileRawCEL type-checks a raw CEL condition. Errors point into the rule
+// file: CEL's line and column are added to the position of the expression's
+// first character.
+func compileRawCEL(env *cel.Env, e *rule.CEL) (cel.Program, error) {
+	ast, iss := env.Compile(e.Src)
+	if iss.Err() != nil {
+		errs := iss.Errors()
+		pos := e.Pos
+		msg := iss.Err().Error()
+		if len(errs) > 0 {
+			loc := errs[0].Location
+			msg = errs[0].Message
+			if loc != nil && loc.Line() > 0 {
+				if loc.Line() == 1 {
+					pos.Col += loc.Column()
+				} else {
+					pos.Line += loc.Line() - 1
+					pos.Col = loc.Column() + 1
+				}
+			}
+		}
+		return nil, rule.Errorf(rule.ErrValue, pos, "CEL: %s", msg)
+	}
+	if !ast.OutputType().IsExactType(cel.BoolType) {
+		return nil, rule.Errorf(rule.ErrValue, e.Pos, "CEL: condition must be a bool, got %s", ast.OutputType())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		return nil, rule.Errorf(rule.ErrValue, e.Pos, "CEL: %v", err)
+	}
+	return prg, nil
 }
