@@ -117,9 +117,9 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
-	env, err := cel.NewEnv(Library())
+	env, err := celEnv()
 	if err != nil {
-		return nil, fmt.Errorf("engine: CEL environment: %w", err)
+		return nil, err
 	}
 	cache := &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders}
 	var errs rule.ErrorList
@@ -369,4 +369,13 @@ func (e *Engine) HasRule(id string) bool {
 		}
 	}
 	return false
+}
+
+// celEnv is the CEL environment every program is compiled in.
+func celEnv() (*cel.Env, error) {
+	env, err := cel.NewEnv(Library())
+	if err != nil {
+		return nil, fmt.Errorf("engine: CEL environment: %w", err)
+	}
+	return env, nil
 }
