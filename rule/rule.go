@@ -72,7 +72,19 @@ type Rule struct {
 	Selections []*Selection
 	Condition  Expr
 
+	// Tests are example events the author attached to the rule.
+	Tests []Test
+
 	Pos Pos // where the rule starts
+}
+
+// Test is an example event attached to a rule: the rule must match it (or,
+// with Match false, must not).
+type Test struct {
+	Name  string
+	Event string // one JSON object
+	Match bool
+	Pos   Pos
 }
 
 // Selection returns the named selection, or nil.
