@@ -44,6 +44,7 @@ func init() {
 		{"scan", scanUsage, "match events against rules and print detections", runScan},
 		{"check", checkUsage, "load rules and report what cannot be evaluated, and why", runCheck},
 		{"test", testUsage, "run rule regression tests (SigmaHQ regression_data layout)", runTest},
+		{"explain", explainUsage, "show why a rule did or did not match each event", runExplain},
 	}
 }
 
