@@ -260,9 +260,9 @@ func ParseNumber(s string) (float64, bool) {
 // unsupportedRegex lists PCRE constructs that Go's RE2 engine rejects, with
 // the reason reported to the user.
 var unsupportedRegex = []struct{ token, what string }{
-	{"(?=", "lookahead"}, {"(?!", "negative lookahead"}, {"(?<=", "lookbehind"}, {"(?<!", "negative lookbehind"},
-	{"(?>", "atomic group"}, {"\\1", "back-reference"}, {"\\2", "back-reference"}, {"\\k<", "named back-reference"},
-	{"*+", "possessive quantifier"}, {"++", "possessive quantifier"}, {"?+", "possessive quantifier"},
+	{"(?=", "a lookahead"}, {"(?!", "a negative lookahead"}, {"(?<=", "a lookbehind"}, {"(?<!", "a negative lookbehind"},
+	{"(?>", "an atomic group"}, {"\\1", "a back-reference"}, {"\\2", "a back-reference"}, {"\\k<", "a named back-reference"},
+	{"*+", "a possessive quantifier"}, {"++", "a possessive quantifier"}, {"?+", "a possessive quantifier"},
 }
 
 // CompileRegex compiles a Sigma regular expression with its i/m/s flags.
@@ -283,7 +283,7 @@ func CompileRegex(src, flags string) (*regexp.Regexp, error) {
 	}
 	for _, u := range unsupportedRegex {
 		if strings.Contains(src, u.token) {
-			return nil, Errorf(ErrUnsupported, Pos{}, "regular expression uses a %s (%s), which tanchi's RE2 engine does not support", u.what, u.token)
+			return nil, Errorf(ErrUnsupported, Pos{}, "regular expression uses %s (`%s`), which tanchi's RE2 engine does not support", u.what, u.token)
 		}
 	}
 	return nil, Errorf(ErrValue, Pos{}, "bad regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))

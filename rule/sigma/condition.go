@@ -112,6 +112,17 @@ func (p *conditionParser) fail(code rule.Code, off int, format string, args ...a
 	}
 }
 
+// where describes the place of offset off for a message: its column in the
+// file, or its place in the condition when the condition spans lines and
+// columns are not known.
+func (p *conditionParser) where(off int) string {
+	at := p.pos(off)
+	if off > 0 && at == p.pos(0) {
+		return "character " + strconv.Itoa(utf8.RuneCountInString(p.src[:off])+1) + " of the condition"
+	}
+	return "column " + strconv.Itoa(at.Col)
+}
+
 func isKeyword(t token, kw string) bool { return t.kind == tokIdent && strings.EqualFold(t.text, kw) }
 
 func (p *conditionParser) parse() rule.Expr {
@@ -198,7 +209,7 @@ func (p *conditionParser) parseAtom() rule.Expr {
 			return nil
 		}
 		if c := p.next(); c.kind != tokRParen {
-			p.fail(rule.ErrCondition, c.off, "missing ')' to close '(' at column offset %d", t.off+1)
+			p.fail(rule.ErrCondition, c.off, "missing ')' to close the '(' at %s", p.where(t.off))
 			return nil
 		}
 		return e

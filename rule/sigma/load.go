@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 // ParseFile reads and parses one rule file.
 func ParseFile(path string) (*rule.Set, error) {
 	src, err := readLimited(path)
+	if errors.Is(err, errTooLarge) {
+		return &rule.Set{}, rule.ErrorList{rule.Errorf(rule.ErrLimit, rule.Pos{File: path, Line: 1, Col: 1}, "%v", err)}
+	}
 	if err != nil {
 		return &rule.Set{}, rule.ErrorList{rule.Errorf(rule.ErrIO, rule.Pos{File: path}, "%v", err)}
 	}
@@ -67,9 +71,27 @@ func Load(paths ...string) (*rule.Set, error) {
 			add(ParseFile(f))
 		}
 	}
-	errs = append(errs, rule.DropDuplicateIDs(set)...)
+	dups := rule.DropDuplicateIDs(set)
+	for _, e := range dups {
+		e.Source = sourceLine(e.Pos)
+	}
+	errs = append(errs, dups...)
 	errs.Sort()
 	return set, errs.Err()
+}
+
+// sourceLine rereads the line at pos so that an error found after parsing
+// (a duplicate id) renders with its source line like the others.
+func sourceLine(pos rule.Pos) string {
+	src, err := readLimited(pos.File)
+	if err != nil || pos.Line < 1 {
+		return ""
+	}
+	lines := splitLines(src)
+	if pos.Line > len(lines) {
+		return ""
+	}
+	return lines[pos.Line-1]
 }
 
 func ruleFiles(root string) ([]string, error) {

@@ -23,7 +23,7 @@ const (
 	maxYAMLNodes = 1_000_000
 	// maxYAMLReparse bounds the bytes parsed again, per file, to find where
 	// a YAML syntax error is.
-	maxYAMLReparse = 4 << 20
+	maxYAMLReparse = 1 << 20
 )
 
 // Parse reads every YAML document in src. file names the source in
@@ -38,7 +38,7 @@ func Parse(file string, src []byte) (*rule.Set, error) {
 	p := &parser{file: file, src: src, lines: splitLines(src), reparse: maxYAMLReparse}
 	// A YAML syntax error ends the decoder; reading resumes at the next
 	// document marker so that one broken document does not hide the rules
-	// after it. base is the line before the decoder's input.
+	// after it; p.base counts the lines before the decoder's input.
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for {
 		var n yaml.Node
@@ -132,6 +132,7 @@ func (p *parser) yamlError(err error) int {
 		switch {
 		case yamlBlockErrors[msg]:
 			line = p.yamlProblemLine(line, msg)
+			msg += " (is this line indented right?)"
 		case yamlParserErrors[msg]:
 			line++
 		}
@@ -200,8 +201,8 @@ func (p *parser) yamlProblemLine(line int, msg string) int {
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(p.src[start:end]))
 		for {
-			var n yaml.Node
-			err := dec.Decode(&n)
+			var doc yaml.Node
+			err := dec.Decode(&doc)
 			if err == nil {
 				continue
 			}
@@ -296,15 +297,41 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func countNodes(n *yaml.Node, limit int) int {
-	c := 1
-	for _, ch := range n.Content {
-		if c > limit {
-			return c
-		}
-		c += countNodes(resolve(ch), limit-c)
+// countNodes counts the nodes of n with aliases expanded, stopping once the
+// count passes limit. It walks without recursion, so that deep alias chains
+// cannot exhaust the stack, and returns the alias that makes a cycle (an
+// anchor used inside itself), which would expand without end.
+func countNodes(n *yaml.Node, limit int) (int, *yaml.Node) {
+	type frame struct {
+		n *yaml.Node
+		i int
 	}
-	return c
+	stack := []frame{{n, 0}}
+	open := map[*yaml.Node]bool{} // anchored nodes being walked
+	if n.Anchor != "" {
+		open[n] = true
+	}
+	c := 1
+	for len(stack) > 0 && c <= limit {
+		top := &stack[len(stack)-1]
+		if top.i == len(top.n.Content) {
+			delete(open, top.n)
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		ch := top.n.Content[top.i]
+		top.i++
+		r := resolve(ch)
+		if open[r] {
+			return c, ch
+		}
+		if r.Anchor != "" {
+			open[r] = true
+		}
+		c++
+		stack = append(stack, frame{r, 0})
+	}
+	return c, nil
 }
 
 func (p *parser) document(n *yaml.Node, set *rule.Set) {
@@ -322,7 +349,10 @@ func (p *parser) document(n *yaml.Node, set *rule.Set) {
 		p.errorf(rule.ErrSchema, n, "a Sigma document must be a mapping, got a %s", kindName(n))
 		return
 	}
-	if c := countNodes(n, maxYAMLNodes); c > maxYAMLNodes {
+	if c, cycle := countNodes(n, maxYAMLNodes); cycle != nil {
+		p.errorf(rule.ErrLimit, cycle, "alias *%s is used inside its own anchor and expands without end", cycle.Value)
+		return
+	} else if c > maxYAMLNodes {
 		p.errorf(rule.ErrLimit, n, "document expands to more than %d YAML nodes", maxYAMLNodes)
 		return
 	}
