@@ -137,3 +137,20 @@ func TestCodeUnsupported(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	names := []string{"selection", "filter_main", "filter_optional_teams", "re"}
+	for _, tc := range []struct{ name, want string }{
+		{"filter_mian", `; did you mean "filter_main"?`},
+		{"Selection", `; did you mean "selection"?`},
+		{"selectoin", `; did you mean "selection"?`},
+		{"filter", ""},
+		{"rx", `; did you mean "re"?`},
+		{"xyz", ""},
+		{"selection", ""},
+	} {
+		if got := rule.Suggest(tc.name, names); got != tc.want {
+			t.Errorf("rule.Suggest(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,21 @@ var (
 	timeModifiers = map[string]bool{"minute": true, "hour": true, "day": true, "week": true, "month": true, "year": true}
 	regexFlags    = map[string]bool{"i": true, "m": true, "s": true}
 )
+
+// modifierNames lists every modifier, for suggestions.
+func modifierNames() []string {
+	names := []string{"all", "cased", "neq", "fieldref"}
+	for _, m := range []map[string]bool{transformModifiers, timeModifiers, regexFlags} {
+		for k := range m {
+			names = append(names, k)
+		}
+	}
+	for k := range opModifiers {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
 
 // ModifierError reports which modifier of a chain is wrong.
 type ModifierError struct {
@@ -74,7 +90,7 @@ func (m *Match) SetModifiers(mods []string) error {
 				if mod == "" {
 					return bad(i, "empty modifier")
 				}
-				return bad(i, "unknown modifier %q", mod)
+				return bad(i, "unknown modifier %q%s", mod, Suggest(mod, modifierNames()))
 			}
 			if opAt >= 0 {
 				return bad(i, "modifier %q conflicts with %q", mod, mods[opAt])

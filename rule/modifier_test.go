@@ -18,9 +18,9 @@ func TestSetModifiersErrors(t *testing.T) {
 		index int
 		msg   string
 	}{
-		{"F", "contians", 0, `unknown modifier "contians"`},
+		{"F", "contians", 0, `unknown modifier "contians"; did you mean "contains"?`},
 		{"F", "contains|", 1, "empty modifier"},
-		{"F", "Contains", 0, `unknown modifier "Contains"`},
+		{"F", "Contains", 0, `unknown modifier "Contains"; did you mean "contains"?`},
 		{"F", "contains|endswith", 1, `modifier "endswith" conflicts with "contains"`},
 		{"F", "contains|all|contains", 2, `modifier "contains" repeated (first at position 1)`},
 		{"F", "contains|i", 1, `regex flag "i" must follow the re modifier`},

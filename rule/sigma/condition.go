@@ -299,11 +299,4 @@ func escapeGlob(s string) string {
 	return b.String()
 }
 
-func (p *conditionParser) suggest(name string) string {
-	for _, n := range p.names {
-		if strings.EqualFold(n, name) {
-			return "; did you mean " + strconv.Quote(n) + "?"
-		}
-	}
-	return ""
-}
+func (p *conditionParser) suggest(name string) string { return rule.Suggest(name, p.names) }

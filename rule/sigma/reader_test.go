@@ -629,7 +629,7 @@ detection:
 	}
 	// Output:
 	// modifier
-	// whoami.yml:6:15: unknown modifier "endwith"
+	// whoami.yml:6:15: unknown modifier "endwith"; did you mean "endswith"?
 	//  |         Image|endwith: '\whoami.exe'
 	//  |               ^
 }
