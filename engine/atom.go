@@ -98,6 +98,11 @@ func compileValue(m *rule.Match, v rule.Value, placeholders map[string][]string)
 	}
 	// String comparisons.
 	mode := modeOf(m.Op)
+	if m.Field == "" {
+		// Keyword search finds the value anywhere in a field's text: Sigma
+		// applies keywords to the full log message.
+		mode = pattern.Contains
+	}
 	if v.Kind != rule.String {
 		// Numbers and booleans compare by their text, and numbers also by
 		// value so that 0x17 equals 23.

@@ -1,0 +1,109 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tanchi-dev/tanchi/engine"
+	"github.com/tanchi-dev/tanchi/rule"
+	"github.com/tanchi-dev/tanchi/rule/sigma"
+)
+
+const whoamiRule = `
+title: Whoami run through cmd.exe
+id: 2f8e5b8c-3a0d-4b57-9d7a-6a1f0c4e9b21
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        Image|endswith: '\cmd.exe'
+        CommandLine|contains: 'whoami'
+    filter_system:
+        User|startswith: 'NT AUTHORITY\'
+    condition: selection and not filter_system
+level: medium
+`
+
+func ExampleCompile() {
+	set, err := sigma.Parse("whoami.yml", []byte(whoamiRule))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	eng, err := engine.Compile(set.Rules)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range eng.Rules() {
+		fmt.Printf("%s (%s): %s\n", r.Title, r.Level, r.Condition)
+	}
+
+	ev, _ := engine.ParseJSON([]byte(`{"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c WHOAMI /all","User":"CORP\\alice"}`))
+	fmt.Println("matches:", len(eng.Match(ev)))
+	// Output:
+	// Whoami run through cmd.exe (medium): selection and not filter_system
+	// matches: 1
+}
+
+func ExampleEngine_Match() {
+	set, _ := sigma.Parse("whoami.yml", []byte(whoamiRule))
+	eng, _ := engine.Compile(set.Rules)
+
+	// A Sysmon process creation as evtx JSON: it routes to process_creation
+	// rules, and EventData fields are read by name.
+	raw := `{"Event":{
+		"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":1,
+		          "Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws1"},
+		"EventData":{"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c whoami","User":"CORP\\alice"}}}`
+	ev, err := engine.ParseJSON([]byte(raw))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range eng.Match(ev) {
+		fmt.Println(m.Rule.Title)
+		for _, h := range m.Fields {
+			fmt.Printf("  %s = %q\n", h.Match, h.Value)
+		}
+	}
+	// Output:
+	// Whoami run through cmd.exe
+	//   Image|endswith: "\\cmd.exe" = "C:\\Windows\\System32\\cmd.exe"
+	//   CommandLine|contains: "whoami" = "cmd.exe /c whoami"
+}
+
+func ExampleWithPlaceholders() {
+	src := `
+title: Logon by an administrator account
+id: 6d0b9a44-51f3-4c0e-8f3e-2b7c9e1a5d10
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4624
+        TargetUserName|expand: '%Administrators%'
+    condition: selection
+`
+	set, _ := sigma.Parse("admins.yml", []byte(src))
+	ev, _ := engine.ParseJSON([]byte(`{"EventID":4624,"TargetUserName":"adm-jdoe"}`))
+
+	// The placeholder expands to each value; values may use wildcards.
+	eng, err := engine.Compile(set.Rules, engine.WithPlaceholders(map[string][]string{
+		"Administrators": {"Administrator", "adm-*"},
+	}))
+	fmt.Println("with values:", err, len(eng.Match(ev)))
+
+	// Without a value for the placeholder the rule does not compile: it is
+	// reported, and never matched against the literal text %Administrators%.
+	eng, err = engine.Compile(set.Rules)
+	var el rule.ErrorList
+	if errors.As(err, &el) {
+		fmt.Println("without values:", el[0].Code, el[0].Code.Unsupported(), len(eng.Rules()))
+	}
+	// Output:
+	// with values: <nil> 1
+	// without values: unsupported-placeholder true 0
+}
