@@ -206,6 +206,11 @@ func transform(m *rule.Match, v rule.Value, placeholders map[string][]string) ([
 					continue
 				}
 				for _, s := range pattern.Base64Offset(b) {
+					// A value too short to leave a stable part at some
+					// offset would match everything there.
+					if s == "" {
+						return nil, valueErr(rule.ErrValue, v, m, "base64offset: value %q is too short to be found at every offset of a base64 text (it needs at least 2 bytes)", v.S)
+					}
 					pats = append(pats, pattern.Literal(s))
 				}
 			}
@@ -351,6 +356,21 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 		}
 	}
 	return a.all
+}
+
+// keywordHit returns the first field whose value matches one of a keyword
+// atom's values.
+func (a *atom) keywordHit(c *evalCtx) (field, value string) {
+	c.ev.Range(func(name string, v Value) bool {
+		for _, g := range a.groups {
+			if groupMatch(g, v, true, c) {
+				field, value = name, v.String()
+				return false
+			}
+		}
+		return true
+	})
+	return field, value
 }
 
 type nullMatcher struct{}

@@ -2185,3 +2185,45 @@ func hasCode(err error, c rule.Code) bool {
 	}
 	return false
 }
+
+func TestBase64OffsetTooShort(t *testing.T) {
+	for _, v := range []string{"a"} {
+		src := "title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    CommandLine|base64offset|contains: '" + v + "'\n  condition: sel\n"
+		set, err := sigma.Parse("short.yml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := engine.Compile(set.Rules)
+		var el rule.ErrorList
+		if !errors.As(err, &el) || len(el) != 1 || el[0].Code != rule.ErrValue || el[0].Pos.Line != 5 {
+			t.Errorf("%q: err = %v, want one value error on line 5", v, err)
+		}
+		if len(eng.Rules()) != 0 {
+			t.Errorf("%q: rule compiled; an empty base64 fragment would match every event", v)
+		}
+	}
+	// Two bytes already leave a stable fragment at every offset.
+	set, _ := sigma.Parse("ok.yml", []byte("title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    CommandLine|base64offset|contains: 'ab'\n  condition: sel\n"))
+	if _, err := engine.Compile(set.Rules); err != nil {
+		t.Errorf("2-byte value: %v", err)
+	}
+}
+
+func TestKeywordHitNamesField(t *testing.T) {
+	set, err := sigma.Parse("kw.yml", []byte("title: t\nlogsource: {product: windows}\ndetection:\n  keywords:\n    - 'event::clear'\n  condition: keywords\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := engine.ParseJSON([]byte(`{"User":"x","CommandLine":"mimikatz \"event::clear\" exit"}`))
+	ms := eng.Match(ev)
+	if len(ms) != 1 || len(ms[0].Fields) != 1 {
+		t.Fatalf("matches %+v", ms)
+	}
+	if h := ms[0].Fields[0]; h.Field != "CommandLine" || h.Value != `mimikatz "event::clear" exit` {
+		t.Errorf("keyword hit %+v, want the CommandLine field and its value", h)
+	}
+}

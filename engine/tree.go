@@ -60,6 +60,9 @@ func (n atomLeaf) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 		if v, ok := c.lookup(n.a.field); ok {
 			h.Value = v.String()
 		}
+	} else {
+		// A keyword hit names the field whose value contained it.
+		h.Field, h.Value = n.a.keywordHit(c)
 	}
 	*out = append(*out, h)
 }
