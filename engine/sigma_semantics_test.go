@@ -2057,8 +2057,9 @@ func TestMatchFieldsKeyword(t *testing.T) {
 		if len(ms) != 1 {
 			t.Fatalf("%d matches, want 1", len(ms))
 		}
-		if len(ms[0].Fields) != 1 || ms[0].Fields[0].Field != "" {
-			t.Errorf("Fields = %+v, want one keyword hit with an empty field name", ms[0].Fields)
+		// A keyword hit names the field whose value held the keyword.
+		if len(ms[0].Fields) != 1 || ms[0].Fields[0].Field != "CommandLine" || ms[0].Fields[0].Value != "event::clear" {
+			t.Errorf("Fields = %+v, want one keyword hit naming CommandLine", ms[0].Fields)
 		}
 	}
 }
