@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/cel-go/cel"
 
@@ -21,6 +22,7 @@ type config struct {
 	placeholders map[string][]string
 	exclusions   []*rule.Exclusion
 	noIndex      bool
+	now          func() time.Time
 }
 
 // WithMapping sets the field mapping (default: none; the built-in Windows
@@ -69,6 +71,19 @@ func WithExclusions(xs []*rule.Exclusion) Option {
 	}
 }
 
+// WithClock sets the clock that decides whether an exclusion has expired
+// (default time.Now). An exclusion whose Expires date (YYYY-MM-DD) is
+// before the clock's date no longer suppresses anything.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("engine.WithClock: nil clock")
+		}
+		c.now = now
+		return nil
+	}
+}
+
 // WithoutIndex makes Match evaluate every rule on every event, checking
 // each rule's logsource one by one instead of through the routing table,
 // and evaluating conditions with a direct tree walk instead of CEL. It is
@@ -100,10 +115,11 @@ type compiled struct {
 
 // compiledExclusion is an exclusion ready to run.
 type compiledExclusion struct {
-	x     *rule.Exclusion
-	tree  node
-	rules map[string]bool
-	tags  map[string]bool
+	x       *rule.Exclusion
+	expires time.Time // zero: never
+	tree    node
+	rules   map[string]bool
+	tags    map[string]bool
 }
 
 // Compile builds an engine for rules. Rules that cannot be compiled are left
@@ -112,6 +128,7 @@ type compiledExclusion struct {
 // runs the rest.
 func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 	e := &Engine{}
+	e.cfg.now = time.Now
 	for _, o := range opts {
 		if err := o(&e.cfg); err != nil {
 			return nil, err
@@ -201,6 +218,17 @@ func (e *Engine) compileExclusion(env *cel.Env, x *rule.Exclusion) (*compiledExc
 		return nil, err
 	}
 	cx := &compiledExclusion{x: x, tree: tree, rules: map[string]bool{}, tags: map[string]bool{}}
+	if x.Expires != "" {
+		t, err := time.Parse(time.DateOnly, x.Expires)
+		if err != nil {
+			return nil, rule.Errorf(rule.ErrValue, x.Pos, "exclusion %q: expires %q is not a date (YYYY-MM-DD)", x.Title, x.Expires)
+		}
+		// The exclusion holds through its expiry day.
+		cx.expires = t.AddDate(0, 0, 1)
+	}
+	if len(x.Rules) == 0 && len(x.Tags) == 0 && !x.AllRules {
+		return nil, rule.Errorf(rule.ErrSchema, x.Pos, "exclusion %q applies to no rule: give rule ids, tags or all", x.Title)
+	}
 	for _, id := range x.Rules {
 		cx.rules[id] = true
 	}
@@ -328,7 +356,16 @@ func (e *Engine) MatchAll(ev Event) []Match {
 func (e *Engine) match(cr *compiled, c *evalCtx) Match {
 	m := Match{Rule: cr.rule}
 	cr.tree.hits(c, &m.Fields, false)
+	var now time.Time
 	for _, x := range e.exclusions {
+		if !x.expires.IsZero() {
+			if now.IsZero() {
+				now = e.cfg.now()
+			}
+			if !now.Before(x.expires) {
+				continue
+			}
+		}
 		if x.appliesTo(cr.rule) && routes(x.x.Logsource, c.src) && x.tree.eval(c) {
 			m.SuppressedBy = x.x
 			break
