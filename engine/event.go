@@ -105,7 +105,41 @@ func ParseJSON(raw []byte) (*JSONEvent, error) {
 		}
 	}
 	e.flatten("", obj, 0)
+	e.beatAliases(obj)
 	return e.foldNames(), nil
+}
+
+// beatAliases gives Winlogbeat events the names Sigma rules use: the
+// legacy shape ({"log_name", "event_id", "event_data": {...}}) and the
+// current one ({"winlog": {"channel", "event_id", "event_data": {...}}}).
+// EventData fields become top-level fields; channel, event id, computer
+// and provider get their Windows names. Dotted names stay available.
+func (e *JSONEvent) beatAliases(obj map[string]any) {
+	root := obj
+	if w, ok := obj["winlog"].(map[string]any); ok {
+		root = w
+	}
+	data, ok := root["event_data"].(map[string]any)
+	_, hasChannel := root["channel"]
+	_, hasLog := root["log_name"]
+	if !ok && !hasChannel && !hasLog {
+		return
+	}
+	for _, k := range sortedKeys(data) {
+		if s, ok := scalar(textOf(data[k]), 0); ok {
+			e.setFirst(k, s)
+		}
+	}
+	for _, a := range [...]struct{ from, to string }{
+		{"log_name", "Channel"}, {"channel", "Channel"}, {"event_id", "EventID"},
+		{"computer_name", "Computer"}, {"source_name", "Provider_Name"}, {"provider_name", "Provider_Name"},
+	} {
+		if v, ok := root[a.from]; ok {
+			if s, ok := scalar(v, 0); ok && s.Kind != KindList {
+				e.setFirst(a.to, s)
+			}
+		}
+	}
 }
 
 // NewEvent builds an event from a flat field map (tests, embeddings).
