@@ -11,7 +11,7 @@ import (
 
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/rule"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	ruleload "github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // loaded is the outcome of loading and compiling rules.
@@ -77,7 +77,7 @@ func load(o loadOptions) (*loaded, error) {
 		opts = append(opts, engine.WithoutIndex())
 	}
 	l := &loaded{}
-	set, err := sigma.Load(o.rules...)
+	set, err := ruleload.Paths(o.rules...)
 	l.set = set
 	l.problems = append(l.problems, asList(err)...)
 	opts = append(opts, engine.WithExclusions(set.Exclusions))
