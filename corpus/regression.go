@@ -3,11 +3,8 @@ package corpus
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -15,9 +12,13 @@ import (
 	"github.com/tanchi-dev/tanchi/engine"
 )
 
-// RegressionCase is one test in SigmaHQ's regression_data layout: a folder
-// with info.yml naming a rule id and, per test, an event file the rule must
-// match at least MatchCount times.
+// SigmaHQ's regression_data layout is one of the case layouts the runner
+// reads (KindRegression): a folder with info.yml naming a rule id and, per
+// test, an event file the rule must match at least match_count times
+// (default 1). LoadCases finds these folders among the others; the types
+// below keep the regression-only view for callers that want just that.
+
+// RegressionCase is one test in SigmaHQ's regression_data layout.
 type RegressionCase struct {
 	Name       string // folder below the root, and the test's name when it has several
 	Info       string // path of info.yml
@@ -46,33 +47,45 @@ type regressionInfo struct {
 // raw-log test without JSON events) yields one case with Skip set, so that it
 // is counted rather than silently passed over.
 func LoadRegression(root string) ([]RegressionCase, error) {
-	var cases []RegressionCase
+	cases, err := LoadCases(root)
 	var errs []error
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || d.Name() != "info.yml" {
-			return nil
-		}
-		cs, err := regressionCases(root, p)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		cases = append(cases, cs...)
-		return nil
-	})
 	if err != nil {
 		errs = append(errs, err)
 	}
-	slices.SortStableFunc(cases, func(a, b RegressionCase) int { return strings.Compare(a.Name, b.Name) })
-	if len(cases) == 0 && len(errs) == 0 {
+	var out []RegressionCase
+	for _, c := range cases {
+		if c.Kind != KindRegression {
+			continue
+		}
+		if c.Err != nil {
+			errs = append(errs, c.Err)
+			continue
+		}
+		out = append(out, c.regression())
+	}
+	if len(out) == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no regression cases found (no info.yml)", root))
 	}
-	return cases, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
-func regressionCases(root, info string) ([]RegressionCase, error) {
+// regression is the regression view of a KindRegression case.
+func (c *Case) regression() RegressionCase {
+	rc := RegressionCase{Name: c.Name, Info: c.File, Title: c.Description, Skip: c.Skip}
+	if len(c.Rules) > 0 {
+		rc.RuleID = c.Rules[0]
+	}
+	if len(c.Events) > 0 {
+		rc.EventFile = c.Events[0].Path
+	}
+	if len(c.Expect) > 0 {
+		rc.MatchCount = c.Expect[0].Count
+	}
+	return rc
+}
+
+// regressionCases reads one info.yml.
+func regressionCases(root, info string) ([]*Case, error) {
 	src, err := os.ReadFile(info)
 	if err != nil {
 		return nil, err
@@ -82,38 +95,38 @@ func regressionCases(root, info string) ([]RegressionCase, error) {
 		return nil, fmt.Errorf("%s: %v", info, err)
 	}
 	dir := filepath.Dir(info)
-	name, _ := filepath.Rel(root, dir)
-	base := RegressionCase{Name: filepath.ToSlash(name), Info: info}
+	name := caseName(root, dir)
 	if len(ri.RuleMetadata) == 0 || ri.RuleMetadata[0].ID == "" {
 		return nil, fmt.Errorf("%s: no rule_metadata id", info)
 	}
-	base.RuleID, base.Title = ri.RuleMetadata[0].ID, ri.RuleMetadata[0].Title
+	id := ri.RuleMetadata[0].ID
+	base := Case{Name: name, Kind: KindRegression, Dir: dir, File: info, Description: ri.RuleMetadata[0].Title, Rules: []string{id}}
 	if len(ri.Tests) == 0 {
-		base.Skip = "info.yml lists no regression test"
-		return []RegressionCase{base}, nil
+		c := base
+		c.Skip = "info.yml lists no regression test"
+		return []*Case{&c}, nil
 	}
-	var out []RegressionCase
+	var out []*Case
 	for _, t := range ri.Tests {
 		c := base
 		if len(ri.Tests) > 1 {
 			c.Name += "/" + t.Name
 		}
-		c.MatchCount = t.MatchCount
-		if c.MatchCount <= 0 {
-			c.MatchCount = 1
-		}
+		count := max(t.MatchCount, 1)
+		c.Expect = []Expect{{Rule: id, Count: count}}
 		if t.Type != "" && t.Type != "evtx" && t.Type != "json" {
 			c.Skip = fmt.Sprintf("test type %q has no JSON events", t.Type)
-			out = append(out, c)
+			out = append(out, &c)
 			continue
 		}
 		// The path names the original .evtx relative to the repository;
 		// the JSON events sit beside info.yml under the same name.
-		c.EventFile = filepath.Join(dir, strings.TrimSuffix(filepath.Base(t.Path), filepath.Ext(t.Path))+".json")
+		file := filepath.Join(dir, strings.TrimSuffix(filepath.Base(t.Path), filepath.Ext(t.Path))+".json")
 		if t.Path == "" {
-			c.EventFile = filepath.Join(dir, c.RuleID+".json")
+			file = filepath.Join(dir, id+".json")
 		}
-		out = append(out, c)
+		c.Events = []EventSource{{Path: file}}
+		out = append(out, &c)
 	}
 	return out, nil
 }
@@ -126,54 +139,41 @@ type RegressionResult struct {
 	Err     error // events that could not be read, or the rule is not loaded
 	Pass    bool
 	Skipped bool
+	res     *Result
 }
 
-// Run matches the case's events against eng and counts the events the
-// case's rule matches. Events are read with Walk, so malformed records are
-// reported in Err without stopping the count.
+// Run matches the case's events against eng with the runner every case
+// layout shares, and counts the events the case's rule matches. Malformed
+// records are reported in Err without stopping the count.
 func (c RegressionCase) Run(eng *engine.Engine) RegressionResult {
-	res := RegressionResult{Case: c}
-	if c.Skip != "" {
-		res.Skipped = true
-		return res
+	cs := &Case{
+		Name: c.Name, Kind: KindRegression, Dir: filepath.Dir(c.Info), File: c.Info, Description: c.Title,
+		Rules: []string{c.RuleID}, Skip: c.Skip,
+		Expect: []Expect{{Rule: c.RuleID, Count: max(c.MatchCount, 1)}},
 	}
-	if !eng.HasRule(c.RuleID) {
-		res.Err = fmt.Errorf("rule %s is not loaded", c.RuleID)
-		return res
+	if c.EventFile != "" {
+		cs.Events = []EventSource{{Path: c.EventFile}}
+	}
+	r := (&Suite{Engine: eng}).Run(cs)
+	res := RegressionResult{Case: c, Events: r.Events, Pass: r.Status == Passed, Skipped: r.Status == Skipped, res: r}
+	if len(r.Checks) > 0 {
+		res.Matched = r.Checks[0].Matched
 	}
 	var errs []error
-	err := Walk([]string{c.EventFile}, func(r Record) error {
-		res.Events++
-		ev, err := engine.ParseJSON(r.Raw)
-		if err != nil {
-			errs = append(errs, &Error{File: r.File, Line: r.Line, Err: err})
-			return nil
+	for _, f := range r.Failures {
+		if f.input {
+			errs = append(errs, errors.New(f.String()))
 		}
-		for _, m := range eng.Match(ev) {
-			if m.Rule.ID == c.RuleID {
-				res.Matched++
-				break
-			}
-		}
-		return nil
-	}, func(err error) { errs = append(errs, err) })
-	if err != nil && !errors.Is(err, io.EOF) {
-		errs = append(errs, err)
 	}
 	res.Err = errors.Join(errs...)
-	res.Pass = res.Err == nil && res.Matched >= c.MatchCount
 	return res
 }
 
-// String describes the result in one line.
+// String describes the result: one line, followed for a failure by what
+// explains it.
 func (r RegressionResult) String() string {
-	switch {
-	case r.Skipped:
-		return fmt.Sprintf("SKIP %s (%s): %s", r.Case.Name, r.Case.RuleID, r.Case.Skip)
-	case r.Pass:
-		return fmt.Sprintf("ok   %s (%s): %d of %d events matched, want at least %d", r.Case.Name, r.Case.RuleID, r.Matched, r.Events, r.Case.MatchCount)
-	case r.Err != nil:
-		return fmt.Sprintf("FAIL %s (%s): %v", r.Case.Name, r.Case.RuleID, r.Err)
+	if r.res != nil {
+		return r.res.String()
 	}
-	return fmt.Sprintf("FAIL %s (%s): %d of %d events matched, want at least %d", r.Case.Name, r.Case.RuleID, r.Matched, r.Events, r.Case.MatchCount)
+	return fmt.Sprintf("%s %s (%s)", map[bool]string{true: "ok  ", false: "FAIL"}[r.Pass], r.Case.Name, r.Case.RuleID)
 }

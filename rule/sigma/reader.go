@@ -506,6 +506,7 @@ func (p *parser) rule(n *yaml.Node, top map[string]field) *rule.Rule {
 			r.Custom[k] = v
 		}
 	}
+	p.ruleTests(r, top)
 	r.Selections, r.Condition = p.detection(top["detection"], "detection")
 	return keep(p, r.ID, before, r)
 }
