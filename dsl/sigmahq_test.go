@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -177,7 +178,9 @@ func detail(err error) string {
 // rules raise exactly the detections of the originals on every regression
 // event and a sample of every corpus file.
 func TestSigmaHQConversion(t *testing.T) {
+	start := time.Now()
 	orig, conv := convertSigmaHQ(t)
+	t.Logf("converted in %v", time.Since(start).Round(time.Millisecond))
 	if len(orig) != len(conv) {
 		t.Fatalf("%d rules read, %d converted", len(orig), len(conv))
 	}
@@ -189,6 +192,7 @@ func TestSigmaHQConversion(t *testing.T) {
 	if len(a.Rules()) != len(b.Rules()) || len(a.Rules()) < 3000 {
 		t.Fatalf("compiled %d Sigma rules and %d converted rules", len(a.Rules()), len(b.Rules()))
 	}
+	t.Logf("compiled in %v", time.Since(start).Round(time.Millisecond))
 	shared := sharedtest.Dir(t)
 	perFile := 40
 	if testing.Short() {
@@ -204,40 +208,66 @@ func TestSigmaHQConversion(t *testing.T) {
 			return nil
 		})
 	}
+	// Files are compared on two goroutines; engines are safe for
+	// concurrent use.
+	var mu sync.Mutex
 	events, detections, diffs := 0, 0, 0
-	for _, f := range files {
-		limit := perFile
-		if rel, _ := filepath.Rel(regression, f); !filepath.IsAbs(rel) && rel[0] != '.' {
-			limit = -1 // every regression event
-		}
-		n := 0
-		err := corpus.Walk([]string{f}, func(r corpus.Record) error {
-			if limit >= 0 && n >= limit {
-				return errStop
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				e, d, x := compareFile(t, a, b, f, regression, perFile)
+				mu.Lock()
+				events, detections, diffs = events+e, detections+d, diffs+x
+				mu.Unlock()
 			}
-			n++
-			ev, err := engine.ParseJSON(r.Raw)
-			if err != nil {
-				return nil
-			}
-			events++
-			x, y := matchIDs(a, ev), matchIDs(b, ev)
-			detections += len(x)
-			if d := cmp.Diff(x, y); d != "" {
-				diffs++
-				t.Errorf("%s:%d: detections differ (-sigma +dsl):\n%s", r.File, r.Line, d)
-			}
-			return nil
-		}, func(error) {})
-		if err != nil && !errors.Is(err, errStop) {
-			t.Errorf("%s: %v", f, err)
-		}
+		}()
 	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
 	t.Logf("%d rule files converted (%d rules); %d events from %d files; %d detections compared; %d differences",
 		converted.files, len(conv), events, len(files), detections, diffs)
 	if detections == 0 {
 		t.Error("no detections: the comparison proves nothing")
 	}
+}
+
+// compareFile matches the events of one file (every one under regression,
+// the first perFile elsewhere) with both engines and reports differences.
+func compareFile(t *testing.T, a, b *engine.Engine, f, regression string, perFile int) (events, detections, diffs int) {
+	limit := perFile
+	if rel, _ := filepath.Rel(regression, f); !filepath.IsAbs(rel) && rel[0] != '.' {
+		limit = -1 // every regression event
+	}
+	n := 0
+	err := corpus.Walk([]string{f}, func(r corpus.Record) error {
+		if limit >= 0 && n >= limit {
+			return errStop
+		}
+		n++
+		ev, err := engine.ParseJSON(r.Raw)
+		if err != nil {
+			return nil
+		}
+		events++
+		x, y := matchIDs(a, ev), matchIDs(b, ev)
+		detections += len(x)
+		if d := cmp.Diff(x, y); d != "" {
+			diffs++
+			t.Errorf("%s:%d: detections differ (-sigma +dsl):\n%s", r.File, r.Line, d)
+		}
+		return nil
+	}, func(error) {})
+	if err != nil && !errors.Is(err, errStop) {
+		t.Errorf("%s: %v", f, err)
+	}
+	return events, detections, diffs
 }
 
 var errStop = errors.New("stop")

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -125,6 +126,19 @@ func (m *mapNode) addStr(key, v string) {
 	}
 }
 
+// addDate writes a date: plain when it is one (2024-01-31), as Sigma
+// rules write it, else as a string.
+func (m *mapNode) addDate(key, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, v); err == nil {
+		m.add(key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: v})
+		return
+	}
+	m.addStr(key, v)
+}
+
 func (m *mapNode) addList(key string, vals []string) {
 	if len(vals) > 0 {
 		m.add(key, strSeq(vals))
@@ -177,8 +191,8 @@ func (w *sigmaWriter) rule(r *rule.Rule) *yaml.Node {
 	m.addStr("description", r.Description)
 	m.addList("references", r.References)
 	m.addStr("author", r.Author)
-	m.addStr("date", r.Date)
-	m.addStr("modified", r.Modified)
+	m.addDate("date", r.Date)
+	m.addDate("modified", r.Modified)
 	m.addList("tags", r.Tags)
 	m.add("logsource", logsourceNode(r.Logsource))
 	det := w.detection(r.ID, r.Selections, r.Condition, r.Pos)
@@ -546,6 +560,10 @@ func (c *condWriter) expr(e rule.Expr) string {
 }
 
 func (c *condWriter) newName() string {
+	if len(c.names) == 0 {
+		c.names["selection"] = true
+		return "selection"
+	}
 	for i := len(c.extra) + 1; ; i++ {
 		n := "inline_" + strconv.Itoa(i)
 		if !c.names[n] {
@@ -634,7 +652,7 @@ func (w *sigmaWriter) filter(x *rule.Exclusion) *yaml.Node {
 	m.addStr("id", x.ID)
 	m.addStr("description", desc)
 	m.addStr("author", x.Author)
-	m.addStr("date", x.Date)
+	m.addDate("date", x.Date)
 	if !x.Logsource.IsZero() || x.Logsource.Definition != "" {
 		m.add("logsource", logsourceNode(x.Logsource))
 	}
