@@ -150,9 +150,9 @@ filter:
     rules:
         - r1
         - r2
-    inline_1:
+    selection:
         ParentImage|endswith: '\CcmExec.exe'
-    condition: not inline_1
+    condition: not selection
 `,
 		},
 		{
