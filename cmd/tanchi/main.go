@@ -5,7 +5,11 @@
 //
 //	tanchi scan   -r RULES... [--mapping M] [--format jsonl|table] [--min-level L] [--no-index] FILE...
 //	tanchi check  -r RULES... [--json]
-//	tanchi test   -r RULES... --regression DIR
+//	tanchi test   -r RULES... [--regression DIR] [--goodlog FILE]... [CASEDIR...]
+//	tanchi convert --to dsl|sigma [-o DIR] FILE...
+//	tanchi fmt    [-w] FILE...
+//	tanchi learn  -r RULES... --baseline FILE... [--protect FILE...] -o EXCL [--holdout-days N] [--report R.html]
+//	tanchi simulate --hosts N --days D --seed S -o DIR [--attacks N]
 //
 // Run "tanchi help" for the details of each command.
 package main
@@ -34,7 +38,7 @@ type command struct {
 const (
 	scanUsage  = "scan -r RULES... [--mapping M] [--placeholders P] [--format jsonl|table] [--min-level L] [--no-index] [--show-suppressed] [--fail-on-detect] FILE..."
 	checkUsage = "check -r RULES... [--json]"
-	testUsage  = "test -r RULES... --regression DIR"
+	testUsage  = "test -r RULES... [--regression DIR]... [--goodlog FILE]... [--known-fps CSV] [--min-level L] [--coverage] [--json] [--junit FILE] [--update] [-v] [CASEDIR...]"
 )
 
 var commands []command
@@ -43,8 +47,12 @@ func init() {
 	commands = []command{
 		{"scan", scanUsage, "match events against rules and print detections", runScan},
 		{"check", checkUsage, "load rules and report what cannot be evaluated, and why", runCheck},
-		{"test", testUsage, "run rule regression tests (SigmaHQ regression_data layout)", runTest},
+		{"test", testUsage, "run rule tests: case directories, SigmaHQ regression data, inline tests, goodlog", runTest},
 		{"explain", explainUsage, "show why a rule did or did not match each event", runExplain},
+		{"learn", learnUsage, "learn exclusion proposals and a tuning report from a baseline", runLearn},
+		{"simulate", simulateUsage, "write a simulated fleet's telemetry (for learn and tests)", runSimulate},
+		{"convert", convertUsage, "convert rules between Sigma YAML and tanchi's rule language", runConvert},
+		{"fmt", fmtUsage, "print .tdl rule files in the canonical layout", runFmt},
 	}
 }
 
@@ -80,7 +88,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  tanchi %s\n", c.usage)
 	}
-	fmt.Fprintln(w, "\n-r takes files or directories (*.yml, *.yaml) and may be repeated. FILE - reads standard input.")
+	fmt.Fprintln(w, "\n-r takes files or directories (*.yml, *.yaml, *.tdl) and may be repeated. FILE - reads standard input.")
 }
 
 // multi is a repeatable string flag.
