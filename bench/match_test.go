@@ -8,7 +8,7 @@ import (
 	"github.com/tanchi-dev/tanchi/corpus"
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // loadWindowsRules compiles SigmaHQ's Windows, emerging-threat and
@@ -17,7 +17,7 @@ func loadWindowsRules(b *testing.B, opts ...engine.Option) (*engine.Engine, time
 	b.Helper()
 	dir := sharedtest.Path(b, "sigma")
 	start := time.Now()
-	set, _ := sigma.Load(filepath.Join(dir, "rules", "windows"), filepath.Join(dir, "rules-emerging-threats"), filepath.Join(dir, "rules-threat-hunting"))
+	set, _ := load.Paths(filepath.Join(dir, "rules", "windows"), filepath.Join(dir, "rules-emerging-threats"), filepath.Join(dir, "rules-threat-hunting"))
 	eng, _ := engine.Compile(set.Rules, opts...)
 	if len(eng.Rules()) < 3000 {
 		b.Fatalf("only %d rules compiled", len(eng.Rules()))

@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // Match is documented as safe for concurrent use: goroutines matching the
 // same events on one engine see the same answers as a sequential run (run
 // with -race to check for data races too).
 func TestMatchConcurrent(t *testing.T) {
-	set, err := sigma.Load("../examples/rules")
+	set, err := load.Paths("../examples/rules")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
 	"github.com/tanchi-dev/tanchi/rule"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 var sigmaHQ struct {
@@ -35,7 +35,7 @@ func loadSigmaHQ(t *testing.T) (*rule.Set, *engine.Engine, *engine.Engine) {
 		for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
 			paths = append(paths, filepath.Join(dir, d))
 		}
-		set, err := sigma.Load(paths...)
+		set, err := load.Paths(paths...)
 		if err != nil {
 			sigmaHQ.err = err
 			return

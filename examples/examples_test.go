@@ -12,7 +12,7 @@ import (
 
 	"github.com/tanchi-dev/tanchi/corpus"
 	"github.com/tanchi-dev/tanchi/engine"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // want is the README's table of expected detections: line in
@@ -31,7 +31,7 @@ var want = []string{
 
 func detections(t *testing.T, file string, opts ...engine.Option) []string {
 	t.Helper()
-	set, err := sigma.Load("rules")
+	set, err := load.Paths("rules")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/learn"
 	"github.com/tanchi-dev/tanchi/rule"
+	"github.com/tanchi-dev/tanchi/rule/load"
 	"github.com/tanchi-dev/tanchi/rule/sigma"
 )
 
@@ -64,7 +65,7 @@ func TestMain(m *testing.M) {
 
 func exampleRules(t *testing.T) *rule.Set {
 	t.Helper()
-	set, err := sigma.Load("../examples/rules")
+	set, err := load.Paths("../examples/rules")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
 	"github.com/tanchi-dev/tanchi/learn"
 	"github.com/tanchi-dev/tanchi/rule"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // sigmaHQAdminRules are SigmaHQ rules that the simulated fleet's own
@@ -71,11 +71,11 @@ func TestLearnSigmaHQFleet(t *testing.T) {
 	for _, p := range sigmaHQAdminRules {
 		paths = append(paths, filepath.Join(windows, filepath.FromSlash(p)))
 	}
-	set, err := sigma.Load(append(paths, "../examples/rules")...)
+	set, err := load.Paths(append(paths, "../examples/rules")...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _ := sigma.Load(windows)
+	all, _ := load.Paths(windows)
 	allEng, _ := engine.Compile(all.Rules)
 	fired := map[string]bool{}
 	walkLabelled(t, events, attack, func(ev engine.Event) {

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tanchi-dev/tanchi/dsl"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	ruleload "github.com/tanchi-dev/tanchi/rule/load"
 )
 
 const exampleDSLRules = "../../examples/rules-dsl"
@@ -153,7 +153,7 @@ func TestConvertToSigma(t *testing.T) {
 	if len(files) != 8 {
 		t.Fatalf("wrote %d .yml files, want the 8 rules: %v", len(files), files)
 	}
-	set, err := sigma.Load(dir)
+	set, err := ruleload.Paths(dir)
 	if err != nil || len(set.Rules) != 8 {
 		t.Fatalf("converted YAML: %v (%d rules)", err, len(set.Rules))
 	}

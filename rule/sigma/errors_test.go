@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tanchi-dev/tanchi/rule"
+	"github.com/tanchi-dev/tanchi/rule/load"
 	"github.com/tanchi-dev/tanchi/rule/sigma"
 )
 
@@ -121,7 +122,7 @@ func TestErrorsDuplicateID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	set, err := sigma.Load(dir)
+	set, err := load.Paths(dir)
 	errs := checkErrorList(t, err, "")
 	checkCodes(t, errs, []rule.Code{rule.ErrDuplicateID})
 	if got, want := errs[0].RuleID, "3b5f1c2a-8d4e-4f6a-9c0b-7e1d2a3f4b5c"; got != want {

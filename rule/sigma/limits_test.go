@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tanchi-dev/tanchi/rule"
+	"github.com/tanchi-dev/tanchi/rule/load"
 	"github.com/tanchi-dev/tanchi/rule/sigma"
 )
 
@@ -171,7 +172,7 @@ func TestHugeFile(t *testing.T) {
 	}
 	_, err = sigma.ParseFile(path)
 	wantCode(t, err, rule.ErrLimit)
-	_, err = sigma.Load(filepath.Dir(path))
+	_, err = load.Paths(filepath.Dir(path))
 	wantCode(t, err, rule.ErrLimit)
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
-	"github.com/tanchi-dev/tanchi/rule/sigma"
+	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
 // minSigmaHQRules is a floor on the rules the SigmaHQ snapshot in ../shared
@@ -21,7 +21,7 @@ func TestSigmaHQ(t *testing.T) {
 	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
 		paths = append(paths, sharedtest.Path(t, "sigma", d))
 	}
-	set, err := sigma.Load(paths...)
+	set, err := load.Paths(paths...)
 	if err != nil {
 		t.Errorf("SigmaHQ rules in %s do not all load:\n%v", dir, err)
 	}
