@@ -82,7 +82,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "tanchi (探知) matches security telemetry against detection rules.")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands {
