@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -768,6 +769,14 @@ func (p *parser) filter(n *yaml.Node, top map[string]field) *rule.Exclusion {
 	x.Author = p.str(top["author"])
 	x.Date = p.str(top["date"])
 	x.Logsource = p.logsource(top["logsource"])
+	// expires is tanchi's extension to Sigma filters (the learning mode
+	// writes it): the filter stops applying after that day.
+	if f := top["expires"]; f.key != nil {
+		x.Expires = p.str(f)
+		if _, err := time.Parse(time.DateOnly, x.Expires); err != nil {
+			p.errorf(rule.ErrValue, f.val, "expires must be a date (YYYY-MM-DD), got %q", x.Expires)
+		}
+	}
 	x.Reason = x.Description
 	if x.Reason == "" {
 		x.Reason = x.Title

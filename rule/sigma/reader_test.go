@@ -633,3 +633,16 @@ detection:
 	//  |         Image|endwith: '\whoami.exe'
 	//  |               ^
 }
+
+func TestFilterExpires(t *testing.T) {
+	src := "title: Updater\nexpires: 2027-01-31\nlogsource: {product: windows}\nfilter:\n  rules: [abc]\n  selection:\n    Image|endswith: '\\updater.exe'\n  condition: not selection\n"
+	set, err := sigma.Parse("f.yml", []byte(src))
+	if err != nil || len(set.Exclusions) != 1 || set.Exclusions[0].Expires != "2027-01-31" {
+		t.Fatalf("expires not read: %v %+v", err, set)
+	}
+	_, err = sigma.Parse("f.yml", []byte(strings.Replace(src, "2027-01-31", "soon", 1)))
+	var el rule.ErrorList
+	if !errors.As(err, &el) || len(el) != 1 || el[0].Code != rule.ErrValue || el[0].Pos.Line != 2 {
+		t.Errorf("bad expires: %v, want a value error on line 2", err)
+	}
+}

@@ -29,13 +29,12 @@ const maxDNFTerms = 256
 // to is left out; the others are still written:
 //   - raw CEL conditions;
 //   - exclusions scoped by tags or to every rule (Sigma filters name rules),
-//     exclusions with an expiry date, and a reason beside a different
-//     description;
+//     and a reason beside a different description;
 //   - selections that need more than 256 field maps, or that compare one
 //     field with the same modifiers twice under one "and".
 //
-// Actions are written as the attribute actions, which tanchi's reader
-// reads back; attached tests as sigma-test's testcases attribute.
+// Actions are written as the attribute actions and an exclusion's expiry
+// date as the filter attribute expires, which tanchi's reader reads back; attached tests as sigma-test's testcases attribute.
 // Comparisons written inside a condition (the DSL allows them) become
 // selections of their own; macros and lists arrive here already expanded.
 func Marshal(set *rule.Set) ([]byte, error) {
@@ -637,9 +636,6 @@ func (w *sigmaWriter) filter(x *rule.Exclusion) *yaml.Node {
 	if len(x.Tags) > 0 {
 		w.errorf(x.ID, x.Pos, "exclusion %q is scoped by tags (%s), which a Sigma filter cannot say: name the rules", x.Title, strings.Join(x.Tags, ", "))
 	}
-	if x.Expires != "" {
-		w.errorf(x.ID, x.Pos, "exclusion %q expires on %s, which a Sigma filter cannot say", x.Title, x.Expires)
-	}
 	desc := x.Description
 	switch {
 	case desc == "":
@@ -653,6 +649,7 @@ func (w *sigmaWriter) filter(x *rule.Exclusion) *yaml.Node {
 	m.addStr("description", desc)
 	m.addStr("author", x.Author)
 	m.addDate("date", x.Date)
+	m.addDate("expires", x.Expires)
 	if !x.Logsource.IsZero() || x.Logsource.Definition != "" {
 		m.add("logsource", logsourceNode(x.Logsource))
 	}
