@@ -2,16 +2,13 @@ package examples
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tanchi-dev/tanchi/corpus"
 	"github.com/tanchi-dev/tanchi/dsl"
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/rule"
@@ -40,28 +37,7 @@ func loadDSL(t *testing.T) *rule.Set {
 
 func dslDetections(t *testing.T, file string, opts ...engine.Option) []string {
 	t.Helper()
-	set := loadDSL(t)
-	opts = append(opts, engine.WithExclusions(set.Exclusions), engine.WithClock(today))
-	eng, err := engine.Compile(set.Rules, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	err = corpus.Walk([]string{file}, func(r corpus.Record) error {
-		ev, err := engine.ParseJSON(r.Raw)
-		if err != nil {
-			return fmt.Errorf("%s:%d: %v", r.File, r.Line, err)
-		}
-		for _, m := range eng.Match(ev) {
-			got = append(got, fmt.Sprintf("%d %s", r.Line, m.Rule.ID))
-		}
-		return nil
-	}, func(err error) { t.Error(err) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(got)
-	return got
+	return detectionsOf(t, loadDSL(t), file, append(opts, engine.WithClock(today))...)
 }
 
 func TestDSLRulesMatchSigmaRules(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tanchi-dev/tanchi/corpus"
 	"github.com/tanchi-dev/tanchi/engine"
+	"github.com/tanchi-dev/tanchi/rule"
 	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
@@ -29,6 +30,8 @@ var want = []string{
 	"47 06a70310-0edd-4832-86f8-061f5c35a639", // Security log cleared
 }
 
+// detections loads the Sigma example rules and returns what they detect in
+// file, as "line rule-id", sorted.
 func detections(t *testing.T, file string, opts ...engine.Option) []string {
 	t.Helper()
 	set, err := load.Paths("rules")
@@ -38,6 +41,14 @@ func detections(t *testing.T, file string, opts ...engine.Option) []string {
 	if len(set.Rules) != 8 {
 		t.Fatalf("loaded %d example rules, want 8", len(set.Rules))
 	}
+	return detectionsOf(t, set, file, opts...)
+}
+
+// detectionsOf compiles a rule set (with its exclusions) and returns what it
+// detects in file, as "line rule-id", sorted.
+func detectionsOf(t *testing.T, set *rule.Set, file string, opts ...engine.Option) []string {
+	t.Helper()
+	opts = append(opts, engine.WithExclusions(set.Exclusions))
 	eng, err := engine.Compile(set.Rules, opts...)
 	if err != nil {
 		t.Fatal(err)
