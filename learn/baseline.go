@@ -528,12 +528,23 @@ func cloneTemplate(t template) template {
 // does not depend on which event came first.
 func (g *group) canonical(ids []observedField) {
 	for i, f := range ids {
-		lits := g.fields[i].tmpl.lits
-		for j, l := range f.tmpl.lits {
-			if l < lits[j] {
-				lits[j] = l
-			}
+		mergeTemplate(&g.fields[i].tmpl, &f.tmpl)
+	}
+}
+
+// mergeTemplate folds another occurrence of the same template (equal keys)
+// into t: the least spelling of each literal, and for each slot the least
+// kind, so that neither depends on the order events arrive in (a token
+// seen as a number in one event and as hex in another is hex whichever
+// came first).
+func mergeTemplate(t, o *template) {
+	for j, l := range o.lits {
+		if l < t.lits[j] {
+			t.lits[j] = l
 		}
+	}
+	for j, k := range o.kinds {
+		t.kinds[j] = min(t.kinds[j], k)
 	}
 }
 
@@ -582,11 +593,7 @@ func (g *group) observe(day, host int, o *observed, m *obsMatch) {
 			c.unstable = true
 			continue
 		}
-		for j, l := range f.tmpl.lits {
-			if l < c.tmpl.lits[j] {
-				c.tmpl.lits[j] = l
-			}
-		}
+		mergeTemplate(&c.tmpl, &f.tmpl)
 		for j, s := range f.slots {
 			c.slots[j].add(s, f.tmpl.kinds[j].volatile(s))
 		}
