@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,7 @@ func modeOf(op rule.Op) pattern.Mode {
 // written value.
 func transform(m *rule.Match, v rule.Value, placeholders map[string][]string) ([]pattern.Pattern, error) {
 	raws := []string{v.S}
-	if containsStr(m.Transforms, "expand") {
+	if slices.Contains(m.Transforms, "expand") {
 		var err error
 		raws, err = expand(v.S, placeholders)
 		if err != nil {
@@ -223,15 +224,6 @@ func transform(m *rule.Match, v rule.Value, placeholders map[string][]string) ([
 		}
 	}
 	return pats, nil
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // expand replaces %name% placeholders with each of their values. A

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -111,6 +110,7 @@ type compiled struct {
 	prg   cel.Program // the CEL program
 	tree  node        // the same condition for tree-walk evaluation
 	atoms map[*rule.Match]*atom
+	cels  map[*rule.CEL]celNode // raw CEL parts, for explanations
 }
 
 // compiledExclusion is an exclusion ready to run.
@@ -180,10 +180,10 @@ func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*com
 	if r.Condition == nil {
 		return nil, rule.Errorf(rule.ErrSchema, r.Pos, "rule %q has no condition", r.Title)
 	}
-	c := &compiled{rule: r, atoms: map[*rule.Match]*atom{}}
+	c := &compiled{rule: r, atoms: map[*rule.Match]*atom{}, cels: map[*rule.CEL]celNode{}}
 	// Compile the comparisons from the model first: errors then carry the
 	// position of the value that caused them.
-	b := &builder{r: r, placeholders: e.cfg.placeholders, env: env, atoms: c.atoms}
+	b := &builder{r: r, placeholders: e.cfg.placeholders, env: env, atoms: c.atoms, cels: c.cels}
 	tree, err := b.build(r.Condition, 0)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func (e *Engine) compileExclusion(env *cel.Env, x *rule.Exclusion) (*compiledExc
 		return nil, rule.Errorf(rule.ErrSchema, x.Pos, "exclusion %q has no condition", x.Title)
 	}
 	pseudo := &rule.Rule{ID: x.ID, Title: x.Title, Selections: x.Selections, Pos: x.Pos}
-	b := &builder{r: pseudo, placeholders: e.cfg.placeholders, env: env, atoms: map[*rule.Match]*atom{}}
+	b := &builder{r: pseudo, placeholders: e.cfg.placeholders, env: env, atoms: map[*rule.Match]*atom{}, cels: map[*rule.CEL]celNode{}}
 	tree, err := b.build(x.When, 0)
 	if err != nil {
 		return nil, err
@@ -247,15 +247,23 @@ func (e *Engine) Rules() []*rule.Rule {
 	return out
 }
 
-// CEL returns the CEL source a rule compiled to, by rule key (id), and
+// CEL returns the CEL source a rule compiled to, by rule id (or name), and
 // whether the engine has that rule.
 func (e *Engine) CEL(id string) (string, bool) {
-	for _, c := range e.rules {
-		if c.rule.Key() == id {
-			return c.src, true
-		}
+	if c := e.lookup(id); c != nil {
+		return c.src, true
 	}
 	return "", false
+}
+
+// lookup finds a compiled rule by id, or by name; nil when there is none.
+func (e *Engine) lookup(id string) *compiled {
+	for _, c := range e.rules {
+		if c.rule.ID == id || (c.rule.Name != "" && c.rule.Name == id) {
+			return c
+		}
+	}
+	return nil
 }
 
 // Match is one rule that matched an event.
@@ -386,27 +394,8 @@ func (x *compiledExclusion) appliesTo(r *rule.Rule) bool {
 	return false
 }
 
-// Levels returns the rules' distinct levels, most severe first (for reports).
-func Levels(rs []*rule.Rule) []rule.Level {
-	var out []rule.Level
-	for _, r := range rs {
-		if !slices.Contains(out, r.Level) {
-			out = append(out, r.Level)
-		}
-	}
-	slices.SortFunc(out, func(a, b rule.Level) int { return b.Rank() - a.Rank() })
-	return out
-}
-
 // HasRule reports whether a rule with this id (or name) was compiled.
-func (e *Engine) HasRule(id string) bool {
-	for _, c := range e.rules {
-		if c.rule.ID == id || (c.rule.Name != "" && c.rule.Name == id) {
-			return true
-		}
-	}
-	return false
-}
+func (e *Engine) HasRule(id string) bool { return e.lookup(id) != nil }
 
 // celEnv is the CEL environment every program is compiled in.
 func celEnv() (*cel.Env, error) {

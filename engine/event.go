@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -125,7 +127,7 @@ func (e *JSONEvent) beatAliases(obj map[string]any) {
 	if !ok && !hasChannel && !hasLog {
 		return
 	}
-	for _, k := range sortedKeys(data) {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		if s, ok := scalar(textOf(data[k]), 0); ok {
 			e.setFirst(k, s)
 		}
@@ -225,7 +227,7 @@ func (e *JSONEvent) flatten(prefix string, obj map[string]any, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		v := obj[k]
 		name := k
 		if prefix != "" {
@@ -257,7 +259,7 @@ func (e *JSONEvent) flattenEvtx(evt, sys map[string]any) {
 		if part == "UserData" {
 			// UserData holds one element named after the event; its
 			// children are the fields.
-			for _, k := range sortedKeys(data) {
+			for _, k := range slices.Sorted(maps.Keys(data)) {
 				if inner, ok := data[k].(map[string]any); ok {
 					e.dataFields(inner, 0)
 				}
@@ -266,7 +268,7 @@ func (e *JSONEvent) flattenEvtx(evt, sys map[string]any) {
 		}
 		e.dataFields(data, 0)
 	}
-	for _, k := range sortedKeys(sys) {
+	for _, k := range slices.Sorted(maps.Keys(sys)) {
 		v := sys[k]
 		if s, ok := scalar(textOf(v), 0); ok {
 			e.setFirst(k, s)
@@ -276,7 +278,7 @@ func (e *JSONEvent) flattenEvtx(evt, sys map[string]any) {
 			if a, ok := m["#attributes"].(map[string]any); ok {
 				attrs = a
 			}
-			for _, ak := range sortedKeys(attrs) {
+			for _, ak := range slices.Sorted(maps.Keys(attrs)) {
 				if s, ok := scalar(attrs[ak], 0); ok && ak != "#text" {
 					e.setFirst(k+"_"+ak, s)
 				}
@@ -289,7 +291,7 @@ func (e *JSONEvent) dataFields(data map[string]any, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	for _, k := range sortedKeys(data) {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		v := data[k]
 		if k == "#attributes" {
 			continue

@@ -51,13 +51,7 @@ type ExplainNode struct {
 // match. id is the rule's id (or name). It returns an error when the engine
 // has no such rule.
 func (e *Engine) Explain(id string, ev Event) (*Explanation, error) {
-	var cr *compiled
-	for _, c := range e.rules {
-		if c.rule.ID == id || (c.rule.Name != "" && c.rule.Name == id) {
-			cr = c
-			break
-		}
-	}
+	cr := e.lookup(id)
 	if cr == nil {
 		return nil, fmt.Errorf("no compiled rule with id %q", id)
 	}
@@ -126,8 +120,8 @@ func explainExpr(e rule.Expr, cr *compiled, c *evalCtx) *ExplainNode {
 		}
 	case *rule.CEL:
 		n.Kind, n.Label = "cel", e.Src
-		if b, err := (&builder{r: cr.rule}).celOnly(e); err == nil {
-			n.Result = b.eval(c)
+		if cn, ok := cr.cels[e]; ok {
+			n.Result = cn.eval(c)
 		}
 	}
 	return n
@@ -139,15 +133,6 @@ func flatten(n *ExplainNode) []*ExplainNode {
 		return n.Children
 	}
 	return []*ExplainNode{n}
-}
-
-func (b *builder) celOnly(e *rule.CEL) (node, error) {
-	env, err := celEnv()
-	if err != nil {
-		return nil, err
-	}
-	b.env = env
-	return b.build(e, 0)
 }
 
 // String renders the explanation as an indented tree, one line per part,

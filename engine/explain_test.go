@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine"
+	"github.com/tanchi-dev/tanchi/rule"
 	"github.com/tanchi-dev/tanchi/rule/sigma"
 )
 
@@ -81,5 +82,45 @@ func TestExplain(t *testing.T) {
 	noCmd := strings.Replace(sysmon1, `"CommandLine":"powershell /enc SQBFAFgA",`, ``, 1)
 	if s := explain(t, noCmd).String(); !strings.Contains(s, `[ ] CommandLine|contains|windash: " -enc "    (event has no such field)`) {
 		t.Errorf("missing field not explained:\n%s", s)
+	}
+}
+
+// The CEL a rule compiles to is readable Sigma: one sigma.match call per
+// comparison, with the modifiers and values as written.
+func TestCELSource(t *testing.T) {
+	set, err := sigma.Parse("rule.yml", []byte(explainRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := eng.CEL("0f3c7a52-8d8e-4f5e-9a57-3b8f7c0e1d11")
+	want := `((sigma.match(ev, "Image", "endswith", ["\\powershell.exe"])) && (sigma.match(ev, "CommandLine", "contains|windash", [" -enc "]))) && (!(sigma.match(ev, "ParentImage", "endswith", ["\\CcmExec.exe"])))`
+	if !ok || got != want {
+		t.Errorf("CEL:\n%s\nwant:\n%s", got, want)
+	}
+	if _, ok := eng.CEL("no-such-rule"); ok {
+		t.Error("CEL of an unknown rule")
+	}
+}
+
+// A raw CEL condition is explained with its value.
+func TestExplainRawCEL(t *testing.T) {
+	r := &rule.Rule{ID: "raw", Title: "raw", Condition: &rule.CEL{Src: `sigma.match(ev, "User", "", ["admin"])`}}
+	eng, err := engine.Compile([]*rule.Rule{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for user, want := range map[string]bool{"ADMIN": true, "bob": false} {
+		ev := engine.NewEvent(map[string]engine.Value{"User": engine.Str(user)})
+		x, err := eng.Explain("raw", ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Condition.Kind != "cel" || x.Condition.Result != want || x.Matched() != want {
+			t.Errorf("User=%s: %+v, want result %v", user, x.Condition, want)
+		}
 	}
 }

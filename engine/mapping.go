@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"os"
 	"slices"
 
@@ -37,7 +38,7 @@ func ParseMapping(file string, src []byte) (*Mapping, error) {
 	}
 	m := &Mapping{Name: raw.Name, Fields: map[string][]string{}}
 	var errs rule.ErrorList
-	for _, k := range sortedKeys(raw.Fields) {
+	for _, k := range slices.Sorted(maps.Keys(raw.Fields)) {
 		n := raw.Fields[k]
 		pos := rule.Pos{File: file, Line: n.Line, Col: n.Column}
 		switch n.Kind {

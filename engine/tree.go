@@ -73,6 +73,7 @@ type builder struct {
 	placeholders map[string][]string
 	env          *cel.Env
 	atoms        map[*rule.Match]*atom // every comparison, for explanations
+	cels         map[*rule.CEL]celNode // every raw CEL part, for explanations
 }
 
 func (b *builder) build(e rule.Expr, depth int) (node, error) {
@@ -127,7 +128,8 @@ func (b *builder) build(e rule.Expr, depth int) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return celNode{prg}, nil
+		b.cels[e] = celNode{prg}
+		return b.cels[e], nil
 	}
 	return nil, rule.Errorf(rule.ErrSchema, b.r.Pos, "rule has an empty condition")
 }

@@ -115,17 +115,17 @@ func (m *Match) SetModifiers(mods []string) error {
 			return bad(at(t), "modifier %q cannot be combined with fieldref", t)
 		}
 	}
-	if indexOf(m.Transforms, "base64offset") >= 0 && m.Op != OpContains {
+	if slices.Contains(m.Transforms, "base64offset") && m.Op != OpContains {
 		return bad(at("base64offset"), "base64offset only finds fragments: it needs the contains modifier")
 	}
-	if indexOf(m.Transforms, "base64") >= 0 && indexOf(m.Transforms, "base64offset") >= 0 {
+	if slices.Contains(m.Transforms, "base64") && slices.Contains(m.Transforms, "base64offset") {
 		return bad(at("base64offset"), "base64 and base64offset cannot be combined")
 	}
 	// An encoding to UTF-16 yields bytes: it must be followed by base64 or
 	// base64offset to become text again.
 	for i, t := range m.Transforms {
 		if t == "utf16le" || t == "utf16be" || t == "utf16" || t == "wide" {
-			if !hasAny(m.Transforms[i+1:], "base64", "base64offset") {
+			if rest := m.Transforms[i+1:]; !slices.Contains(rest, "base64") && !slices.Contains(rest, "base64offset") {
 				return bad(at(t), "modifier %q must be followed by base64 or base64offset", t)
 			}
 			for _, u := range m.Transforms[:i] {
@@ -164,24 +164,6 @@ func (m *Match) SetModifiers(mods []string) error {
 		}
 	}
 	return nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func hasAny(list []string, names ...string) bool {
-	for _, n := range names {
-		if indexOf(list, n) >= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // MaxValues bounds the values of one Match; a longer list is rejected so a
