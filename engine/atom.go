@@ -18,6 +18,8 @@ import (
 // value (windash variants, base64 offsets, placeholder values) always by OR.
 type atom struct {
 	m      *rule.Match
+	id     int32 // index in Engine.atoms; -1 for atoms built on the fly
+	slot   int32 // the field's slot; -1 for keyword search and on the fly
 	field  string
 	groups [][]matcher
 	all    bool
@@ -25,9 +27,10 @@ type atom struct {
 	exists *bool // OpExists: whether the field must be present
 }
 
-// matcher tests one scalar event value.
+// matcher tests one scalar event value. fv is Fold(v.S), for matchers
+// that compare without regard to case.
 type matcher interface {
-	match(v Value, c *evalCtx) bool
+	match(v Value, fv string, c *evalCtx) bool
 }
 
 // maxAlternatives bounds how many alternatives one Match may expand into
@@ -36,7 +39,7 @@ const maxAlternatives = 100_000
 
 // compileAtom builds the matcher for m. placeholders resolves |expand.
 func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error) {
-	a := &atom{m: m, field: m.Field, all: m.All, neq: m.Neq}
+	a := &atom{m: m, id: -1, slot: -1, field: m.Field, all: m.All, neq: m.Neq}
 	if errs := m.Check(); len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -282,20 +285,24 @@ func (a *atom) eval(c *evalCtx) bool {
 	if a.field == "" {
 		return a.evalKeywords(c)
 	}
-	v, present := c.lookup(a.field)
+	v, present := c.field(a.slot, a.field)
 	if a.exists != nil {
 		return present == *a.exists
 	}
-	hit := a.evalGroups(v, present, c)
+	fv := ""
+	if present && v.Kind != KindNull && v.Kind != KindList {
+		fv = c.folded(a.slot, v.S)
+	}
+	hit := a.evalGroups(v, fv, present, c)
 	if a.neq {
 		return present && v.Kind != KindNull && !hit
 	}
 	return hit
 }
 
-func (a *atom) evalGroups(v Value, present bool, c *evalCtx) bool {
+func (a *atom) evalGroups(v Value, fv string, present bool, c *evalCtx) bool {
 	for _, g := range a.groups {
-		ok := groupMatch(g, v, present, c)
+		ok := groupMatch(g, v, fv, present, c)
 		if ok && !a.all {
 			return true
 		}
@@ -306,7 +313,7 @@ func (a *atom) evalGroups(v Value, present bool, c *evalCtx) bool {
 	return a.all
 }
 
-func groupMatch(g []matcher, v Value, present bool, c *evalCtx) bool {
+func groupMatch(g []matcher, v Value, fv string, present bool, c *evalCtx) bool {
 	for _, m := range g {
 		if _, isNull := m.(nullMatcher); isNull {
 			if !present || v.Kind == KindNull {
@@ -319,13 +326,13 @@ func groupMatch(g []matcher, v Value, present bool, c *evalCtx) bool {
 		}
 		if v.Kind == KindList {
 			for _, it := range v.Items {
-				if it.Kind != KindNull && it.Kind != KindList && m.match(it, c) {
+				if it.Kind != KindNull && it.Kind != KindList && m.match(it, c.fold(it.S), c) {
 					return true
 				}
 			}
 			continue
 		}
-		if v.Kind != KindNull && m.match(v, c) {
+		if v.Kind != KindNull && m.match(v, fv, c) {
 			return true
 		}
 	}
@@ -337,7 +344,7 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 	for _, g := range a.groups {
 		found := false
 		c.ev.Range(func(_ string, v Value) bool {
-			found = groupMatch(g, v, true, c)
+			found = groupMatch(g, v, c.foldScalar(v), true, c)
 			return !found
 		})
 		if found && !a.all {
@@ -355,7 +362,7 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 func (a *atom) keywordHit(c *evalCtx) (field, value string) {
 	c.ev.Range(func(name string, v Value) bool {
 		for _, g := range a.groups {
-			if groupMatch(g, v, true, c) {
+			if groupMatch(g, v, c.foldScalar(v), true, c) {
 				field, value = name, v.String()
 				return false
 			}
@@ -367,7 +374,7 @@ func (a *atom) keywordHit(c *evalCtx) (field, value string) {
 
 type nullMatcher struct{}
 
-func (nullMatcher) match(Value, *evalCtx) bool { return false }
+func (nullMatcher) match(Value, string, *evalCtx) bool { return false }
 
 type strMatcher struct {
 	m     *pattern.Matcher
@@ -375,8 +382,8 @@ type strMatcher struct {
 	isNum bool
 }
 
-func (s *strMatcher) match(v Value, _ *evalCtx) bool {
-	if s.m.Match(v.S) {
+func (s *strMatcher) match(v Value, fv string, _ *evalCtx) bool {
+	if s.m.MatchPair(v.S, fv) {
 		return true
 	}
 	if s.isNum && v.Kind != KindBool {
@@ -389,11 +396,11 @@ func (s *strMatcher) match(v Value, _ *evalCtx) bool {
 
 type regexMatcher struct{ re *regexp.Regexp }
 
-func (r regexMatcher) match(v Value, _ *evalCtx) bool { return r.re.MatchString(v.S) }
+func (r regexMatcher) match(v Value, _ string, _ *evalCtx) bool { return r.re.MatchString(v.S) }
 
 type cidrMatcher struct{ p netip.Prefix }
 
-func (m cidrMatcher) match(v Value, _ *evalCtx) bool {
+func (m cidrMatcher) match(v Value, _ string, _ *evalCtx) bool {
 	s := strings.TrimSpace(v.S)
 	// Zone suffixes (fe80::1%eth0) and brackets are not part of the address.
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
@@ -413,7 +420,7 @@ type numMatcher struct {
 	x  float64
 }
 
-func (n numMatcher) match(v Value, _ *evalCtx) bool {
+func (n numMatcher) match(v Value, _ string, _ *evalCtx) bool {
 	if v.Kind == KindBool {
 		return false
 	}
@@ -444,7 +451,7 @@ type timeMatcher struct {
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"}
 
-func (t timeMatcher) match(v Value, _ *evalCtx) bool {
+func (t timeMatcher) match(v Value, _ string, _ *evalCtx) bool {
 	var ts time.Time
 	var err error
 	for _, l := range timeLayouts {
@@ -480,7 +487,7 @@ type fieldRefMatcher struct {
 	cased bool
 }
 
-func (f fieldRefMatcher) match(v Value, c *evalCtx) bool {
+func (f fieldRefMatcher) match(v Value, _ string, c *evalCtx) bool {
 	o, ok := c.lookup(f.other)
 	if !ok || o.Kind == KindNull || o.Kind == KindList {
 		return false

@@ -364,7 +364,7 @@ func (n *atomNode) Eval(act interpreter.Activation) ref.Val {
 	if !ok {
 		return types.NewErr("sigma.match: ev is not an event")
 	}
-	return types.Bool(ev.c.eval(n.atom))
+	return types.Bool(ev.c.evalAtom(n.atom))
 }
 
 // activation resolves the single variable ev.

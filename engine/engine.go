@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/cel-go/cel"
@@ -100,15 +101,23 @@ type Engine struct {
 	cfg        config
 	rules      []*compiled
 	exclusions []*compiledExclusion
-	routes     sync.Map // routeKey -> []int: rules that route for an event source
+
+	atoms    []*atom          // every distinct comparison, by id
+	atomKeys map[string]*atom // comparison (as its sigma.match call) -> atom
+	slots    []string         // field names rules read, by slot
+	slotOf   map[string]int32
+	celAtoms *atomCache // comparisons inside raw CEL
+
+	index   *index // nil WithoutIndex
+	routes  atomic.Pointer[map[routeKey]*route]
+	routeMu sync.Mutex // serializes additions to routes
+	ctxs    sync.Pool
 }
 
 // compiled is one rule ready to run.
 type compiled struct {
 	rule  *rule.Rule
-	src   string      // the CEL source
-	prg   cel.Program // the CEL program
-	tree  node        // the same condition for tree-walk evaluation
+	tree  node // the condition, over the engine's shared atoms
 	atoms map[*rule.Match]*atom
 	cels  map[*rule.CEL]celNode // raw CEL parts, for explanations
 }
@@ -127,21 +136,21 @@ type compiledExclusion struct {
 // entry per problem, and the engine (never nil unless an option is invalid)
 // runs the rest.
 func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
-	e := &Engine{}
+	e := &Engine{atomKeys: map[string]*atom{}, slotOf: map[string]int32{}}
 	e.cfg.now = time.Now
 	for _, o := range opts {
 		if err := o(&e.cfg); err != nil {
 			return nil, err
 		}
 	}
+	e.celAtoms = &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders}
 	env, err := celEnv()
 	if err != nil {
 		return nil, err
 	}
-	cache := &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders}
 	var errs rule.ErrorList
 	for _, r := range rules {
-		c, err := e.compileRule(env, cache, r)
+		c, err := e.compileRule(env, r)
 		if err != nil {
 			errs = append(errs, asRuleError(err, r.ID, r.Pos))
 			continue
@@ -156,8 +165,38 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 		}
 		e.exclusions = append(e.exclusions, cx)
 	}
+	if !e.cfg.noIndex {
+		e.buildIndex()
+	}
+	e.ctxs.New = func() any { return e.newCtx() }
 	errs.Sort()
 	return e, errs.Err()
+}
+
+// atom returns the shared compiled form of a comparison: identical
+// comparisons in different rules are one atom, evaluated once per event.
+func (e *Engine) atom(m *rule.Match) (*atom, error) {
+	key := celMatch(m)
+	if a, ok := e.atomKeys[key]; ok {
+		return a, nil
+	}
+	a, err := compileAtom(m, e.cfg.placeholders)
+	if err != nil {
+		return nil, err
+	}
+	a.id = int32(len(e.atoms))
+	if a.field != "" {
+		slot, ok := e.slotOf[a.field]
+		if !ok {
+			slot = int32(len(e.slots))
+			e.slots = append(e.slots, a.field)
+			e.slotOf[a.field] = slot
+		}
+		a.slot = slot
+	}
+	e.atoms = append(e.atoms, a)
+	e.atomKeys[key] = a
+	return a, nil
 }
 
 func asRuleError(err error, id string, pos rule.Pos) *rule.Error {
@@ -176,34 +215,17 @@ func asRuleError(err error, id string, pos rule.Pos) *rule.Error {
 	return &rule.Error{Code: rule.ErrUnsupported, Pos: pos, Msg: err.Error(), RuleID: id}
 }
 
-func (e *Engine) compileRule(env *cel.Env, cache *atomCache, r *rule.Rule) (*compiled, error) {
+func (e *Engine) compileRule(env *cel.Env, r *rule.Rule) (*compiled, error) {
 	if r.Condition == nil {
 		return nil, rule.Errorf(rule.ErrSchema, r.Pos, "rule %q has no condition", r.Title)
 	}
 	c := &compiled{rule: r, atoms: map[*rule.Match]*atom{}, cels: map[*rule.CEL]celNode{}}
-	// Compile the comparisons from the model first: errors then carry the
-	// position of the value that caused them.
-	b := &builder{r: r, placeholders: e.cfg.placeholders, env: env, atoms: c.atoms, cels: c.cels}
+	b := &builder{r: r, e: e, env: env, atoms: c.atoms, cels: c.cels}
 	tree, err := b.build(r.Condition, 0)
 	if err != nil {
 		return nil, err
 	}
 	c.tree = tree
-	src, err := celExpr(r.Condition, r)
-	if err != nil {
-		return nil, err
-	}
-	c.src = src
-	ast, iss := env.Compile(src)
-	if iss.Err() != nil {
-		// Raw CEL was checked on its own above, so this is tanchi's fault.
-		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "internal error: generated CEL does not compile: %v", iss.Err())
-	}
-	prg, err := env.Program(ast, cel.CustomDecorator(cache.decorator()))
-	if err != nil {
-		return nil, rule.Errorf(rule.ErrUnsupported, r.Pos, "CEL program: %v", err)
-	}
-	c.prg = prg
 	return c, nil
 }
 
@@ -212,7 +234,7 @@ func (e *Engine) compileExclusion(env *cel.Env, x *rule.Exclusion) (*compiledExc
 		return nil, rule.Errorf(rule.ErrSchema, x.Pos, "exclusion %q has no condition", x.Title)
 	}
 	pseudo := &rule.Rule{ID: x.ID, Title: x.Title, Selections: x.Selections, Pos: x.Pos}
-	b := &builder{r: pseudo, placeholders: e.cfg.placeholders, env: env, atoms: map[*rule.Match]*atom{}, cels: map[*rule.CEL]celNode{}}
+	b := &builder{r: pseudo, e: e, env: env, atoms: map[*rule.Match]*atom{}, cels: map[*rule.CEL]celNode{}}
 	tree, err := b.build(x.When, 0)
 	if err != nil {
 		return nil, err
@@ -247,13 +269,18 @@ func (e *Engine) Rules() []*rule.Rule {
 	return out
 }
 
-// CEL returns the CEL source a rule compiled to, by rule id (or name), and
-// whether the engine has that rule.
+// CEL returns the CEL source of a rule's condition, by rule id (or name),
+// and whether the engine has that rule.
 func (e *Engine) CEL(id string) (string, bool) {
-	if c := e.lookup(id); c != nil {
-		return c.src, true
+	c := e.lookup(id)
+	if c == nil {
+		return "", false
 	}
-	return "", false
+	src, err := celExpr(c.rule.Condition, c.rule)
+	if err != nil {
+		return "", false // cannot happen: the rule compiled
+	}
+	return src, true
 }
 
 // lookup finds a compiled rule by id, or by name; nil when there is none.
@@ -283,43 +310,6 @@ type FieldHit struct {
 	Match string `json:"match"` // the comparison as written: Image|endswith: "\\cmd.exe"
 }
 
-// evalCtx is the per-event state shared by all rules evaluated on it.
-type evalCtx struct {
-	ev  Event
-	src eventSource
-	cfg *config
-}
-
-func (c *evalCtx) lookup(name string) (Value, bool) { return c.cfg.mapping.lookup(c.ev, &c.src, name) }
-
-func (c *evalCtx) eval(a *atom) bool { return a.eval(c) }
-
-type routeKey struct {
-	known            bool
-	product, service string
-	categories       string
-}
-
-func keyOf(s eventSource) routeKey {
-	return routeKey{s.known, s.product, s.service, strings.Join(s.categories, ",")}
-}
-
-// candidates returns the indexes of the rules that route for src.
-func (e *Engine) candidates(src eventSource) []int {
-	k := keyOf(src)
-	if v, ok := e.routes.Load(k); ok {
-		return v.([]int)
-	}
-	var idx []int
-	for i, c := range e.rules {
-		if routes(c.rule.Logsource, src) {
-			idx = append(idx, i)
-		}
-	}
-	e.routes.Store(k, idx)
-	return idx
-}
-
 // Match returns the rules that match ev, in rule order, leaving out matches
 // suppressed by an exclusion. It never returns an error: a rule whose
 // evaluation fails (it cannot, for rules Compile accepted) does not match.
@@ -337,9 +327,9 @@ func (e *Engine) Match(ev Event) []Match {
 // MatchAll is Match including suppressed matches, each marked with the
 // exclusion that suppressed it.
 func (e *Engine) MatchAll(ev Event) []Match {
-	c := &evalCtx{ev: ev, src: sourceOf(ev), cfg: &e.cfg}
-	var out []Match
 	if e.cfg.noIndex {
+		c := e.bareCtx(ev)
+		var out []Match
 		for _, cr := range e.rules {
 			if routes(cr.rule.Logsource, c.src) && cr.tree.eval(c) {
 				out = append(out, e.match(cr, c))
@@ -347,18 +337,40 @@ func (e *Engine) MatchAll(ev Event) []Match {
 		}
 		return out
 	}
-	act := &activation{ev: eventVal{c}}
-	for _, i := range e.candidates(c.src) {
+	c := e.ctxs.Get().(*evalCtx)
+	c.begin(ev)
+	e.candidates(c)
+	var out []Match
+	for _, i := range c.cands {
 		cr := e.rules[i]
-		v, _, err := cr.prg.Eval(act)
-		if err != nil {
-			continue
-		}
-		if b, ok := v.Value().(bool); ok && b {
+		if cr.tree.eval(c) {
 			out = append(out, e.match(cr, c))
 		}
 	}
+	c.end()
+	e.ctxs.Put(c)
 	return out
+}
+
+// Candidates returns how many rules the index selects for ev: the rules
+// Match evaluates. Without the index it is every rule the event routes to.
+func (e *Engine) Candidates(ev Event) int {
+	if e.cfg.noIndex {
+		c, n := e.bareCtx(ev), 0
+		for _, cr := range e.rules {
+			if routes(cr.rule.Logsource, c.src) {
+				n++
+			}
+		}
+		return n
+	}
+	c := e.ctxs.Get().(*evalCtx)
+	c.begin(ev)
+	e.candidates(c)
+	n := len(c.cands)
+	c.end()
+	e.ctxs.Put(c)
+	return n
 }
 
 func (e *Engine) match(cr *compiled, c *evalCtx) Match {

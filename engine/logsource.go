@@ -91,13 +91,17 @@ var sysmonCategories = map[string][]string{
 }
 
 // Sysmon event 12 is split by EventType into registry_add and registry_delete.
-var sysmonRegistry12 = map[string]string{
-	"createkey": "registry_add", "deletekey": "registry_delete", "deletevalue": "registry_delete",
+var sysmonRegistry12 = map[string][]string{
+	"createkey":   {"registry_event", "registry_add"},
+	"deletekey":   {"registry_event", "registry_delete"},
+	"deletevalue": {"registry_event", "registry_delete"},
 }
 
 var (
-	powershellCategories        = map[string]string{"4103": "ps_module", "4104": "ps_script"}
-	powershellClassicCategories = map[string]string{"400": "ps_classic_start", "600": "ps_classic_provider_start", "800": "ps_classic_script"}
+	powershellCategories        = map[string][]string{"4103": {"ps_module"}, "4104": {"ps_script"}}
+	powershellClassicCategories = map[string][]string{"400": {"ps_classic_start"}, "600": {"ps_classic_provider_start"}, "800": {"ps_classic_script"}}
+	processCreation             = []string{"process_creation"}
+	antivirus                   = []string{"antivirus"}
 	defenderAntivirusIDs        = map[string]bool{
 		"1006": true, "1007": true, "1008": true, "1009": true, "1010": true, "1011": true,
 		"1012": true, "1017": true, "1018": true, "1019": true, "1115": true, "1116": true,
@@ -128,7 +132,8 @@ func sourceOf(ev Event) eventSource {
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
-	channel := strings.ToLower(ch.S)
+	var buf [96]byte
+	channel := lowerASCII(buf[:0], ch.S)
 	src := eventSource{known: true, product: "windows"}
 	if strings.HasPrefix(channel, "linux-sysmon/") {
 		src.product, src.service = "linux", "sysmon"
@@ -144,29 +149,62 @@ func sourceOf(ev Event) eventSource {
 		src.categories = sysmonCategories[id]
 		if id == "12" {
 			if t, ok := ev.Field("EventType"); ok {
-				if c := sysmonRegistry12[strings.ToLower(t.S)]; c != "" {
-					src.categories = []string{"registry_event", c}
+				var buf [32]byte
+				if c := sysmonRegistry12[lowerASCII(buf[:0], t.S)]; c != nil {
+					src.categories = c
 				}
 			}
 		}
 	case "security":
 		if id == "4688" {
-			src.categories = []string{"process_creation"}
+			src.categories = processCreation
 		}
 	case "powershell":
-		if c := powershellCategories[id]; c != "" {
-			src.categories = []string{c}
-		}
+		src.categories = powershellCategories[id]
 	case "powershell-classic":
-		if c := powershellClassicCategories[id]; c != "" {
-			src.categories = []string{c}
-		}
+		src.categories = powershellClassicCategories[id]
 	case "windefend":
 		if defenderAntivirusIDs[id] {
-			src.categories = []string{"antivirus"}
+			src.categories = antivirus
 		}
 	}
 	return src
+}
+
+// lowerASCII returns s with ASCII letters lowered, built in buf when it
+// fits (so that a map lookup with the result does not allocate). Channel
+// names and event types are ASCII; other bytes are kept.
+func lowerASCII(buf []byte, s string) string {
+	if len(s) > cap(buf) {
+		return strings.ToLower(s)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return bytesString(buf)
+}
+
+// routeKey identifies an event source for the route table. Sources have at
+// most two categories.
+type routeKey struct {
+	known            bool
+	product, service string
+	cat0, cat1       string
+}
+
+func keyOf(s eventSource) routeKey {
+	k := routeKey{known: s.known, product: s.product, service: s.service}
+	if len(s.categories) > 0 {
+		k.cat0 = s.categories[0]
+	}
+	if len(s.categories) > 1 {
+		k.cat1 = s.categories[1]
+	}
+	return k
 }
 
 // routes reports whether a rule with logsource ls applies to an event from

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"strings"
+
 	"github.com/google/cel-go/cel"
 
 	"github.com/tanchi-dev/tanchi/rule"
@@ -38,7 +40,7 @@ func (n orNode) eval(c *evalCtx) bool {
 }
 
 func (n notNode) eval(c *evalCtx) bool  { return !n.x.eval(c) }
-func (n atomLeaf) eval(c *evalCtx) bool { return n.a.eval(c) }
+func (n atomLeaf) eval(c *evalCtx) bool { return c.evalAtom(n.a) }
 
 func (n andNode) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 	for _, x := range n {
@@ -52,28 +54,29 @@ func (n orNode) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 }
 func (n notNode) hits(c *evalCtx, out *[]FieldHit, neg bool) { n.x.hits(c, out, !neg) }
 func (n atomLeaf) hits(c *evalCtx, out *[]FieldHit, neg bool) {
-	if neg || !n.a.eval(c) {
+	if neg || !c.evalAtom(n.a) {
 		return
 	}
 	h := FieldHit{Field: n.a.field, Match: n.a.m.String()}
 	if n.a.field != "" {
-		if v, ok := c.lookup(n.a.field); ok {
-			h.Value = v.String()
+		if v, ok := c.field(n.a.slot, n.a.field); ok {
+			h.Value = strings.Clone(v.String())
 		}
 	} else {
 		// A keyword hit names the field whose value contained it.
 		h.Field, h.Value = n.a.keywordHit(c)
+		h.Field, h.Value = strings.Clone(h.Field), strings.Clone(h.Value)
 	}
 	*out = append(*out, h)
 }
 
 // builder compiles a condition into nodes.
 type builder struct {
-	r            *rule.Rule
-	placeholders map[string][]string
-	env          *cel.Env
-	atoms        map[*rule.Match]*atom // every comparison, for explanations
-	cels         map[*rule.CEL]celNode // every raw CEL part, for explanations
+	r     *rule.Rule
+	e     *Engine // where shared atoms and field slots are registered
+	env   *cel.Env
+	atoms map[*rule.Match]*atom // every comparison, for explanations
+	cels  map[*rule.CEL]celNode // every raw CEL part, for explanations
 }
 
 func (b *builder) build(e rule.Expr, depth int) (node, error) {
@@ -93,7 +96,7 @@ func (b *builder) build(e rule.Expr, depth int) (node, error) {
 	}
 	switch e := e.(type) {
 	case *rule.Match:
-		a, err := compileAtom(e, b.placeholders)
+		a, err := b.e.atom(e)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +127,7 @@ func (b *builder) build(e rule.Expr, depth int) (node, error) {
 		}
 		return orNode(ns), nil
 	case *rule.CEL:
-		prg, err := compileRawCEL(b.env, e)
+		prg, err := b.e.compileRawCEL(b.env, e)
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +163,7 @@ func (n celNode) hits(*evalCtx, *[]FieldHit, bool) {}
 // compileRawCEL type-checks a raw CEL condition. Errors point into the rule
 // file: CEL's line and column are added to the position of the expression's
 // first character.
-func compileRawCEL(env *cel.Env, e *rule.CEL) (cel.Program, error) {
+func (eng *Engine) compileRawCEL(env *cel.Env, e *rule.CEL) (cel.Program, error) {
 	ast, iss := env.Compile(e.Src)
 	if iss.Err() != nil {
 		errs := iss.Errors()
@@ -183,7 +186,7 @@ func compileRawCEL(env *cel.Env, e *rule.CEL) (cel.Program, error) {
 	if !ast.OutputType().IsExactType(cel.BoolType) {
 		return nil, rule.Errorf(rule.ErrValue, e.Pos, "CEL: condition must be a bool, got %s", ast.OutputType())
 	}
-	prg, err := env.Program(ast)
+	prg, err := env.Program(ast, cel.CustomDecorator(eng.celAtoms.decorator()))
 	if err != nil {
 		return nil, rule.Errorf(rule.ErrValue, e.Pos, "CEL: %v", err)
 	}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"unsafe"
+
+	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
+)
+
+// evalCtx is the per-event state shared by all rules evaluated on one event.
+//
+// On the indexed path a context lives in the engine's pool and is reused from
+// event to event: field values are read once per event into slots (one per
+// field name the rules use), each value is case-folded at most once, and each
+// distinct comparison (atom) is evaluated at most once, its result shared by
+// every rule that contains it. Entries are valid for the current generation
+// only, so starting an event costs nothing but a counter increment.
+//
+// The brute-force path and explanations use a bare context (no slots, no
+// memo): every comparison reads its field and evaluates afresh.
+type evalCtx struct {
+	ev  Event
+	src eventSource
+	cfg *config
+
+	gen uint32 // the current event; 0 in a bare context
+
+	slotGen  []uint32 // slot -> generation its value was read in
+	slotVal  []Value
+	slotOK   []bool
+	foldGen  []uint32 // slot -> generation its fold was computed in
+	slotFold []string
+
+	memo []uint32 // atom id -> gen<<1 | result
+
+	// Candidate collection (index.go).
+	mark    []uint32 // rule -> generation it became a candidate in
+	litSeen []uint32 // literal -> generation it was found in
+	cands   []int32
+	hits    []int32
+
+	arena []byte // folded text of the current event
+}
+
+// newCtx returns a context sized for e's slots, atoms, rules and literals.
+func (e *Engine) newCtx() *evalCtx {
+	c := &evalCtx{cfg: &e.cfg}
+	n := len(e.slots)
+	c.slotGen, c.slotVal, c.slotOK = make([]uint32, n), make([]Value, n), make([]bool, n)
+	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
+	c.memo = make([]uint32, len(e.atoms))
+	c.mark = make([]uint32, len(e.rules))
+	if e.index != nil {
+		c.litSeen = make([]uint32, len(e.index.litRules))
+	}
+	return c
+}
+
+// bareCtx returns a context that caches nothing.
+func (e *Engine) bareCtx(ev Event) *evalCtx {
+	return &evalCtx{ev: ev, src: sourceOf(ev), cfg: &e.cfg}
+}
+
+// maxGen is where generations wrap: memo entries keep gen<<1.
+const maxGen = 1<<31 - 1
+
+// begin starts a new event in a pooled context.
+func (c *evalCtx) begin(ev Event) {
+	c.ev = ev
+	c.src = sourceOf(ev)
+	c.arena = c.arena[:0]
+	c.gen++
+	if c.gen >= maxGen {
+		clear(c.slotGen)
+		clear(c.foldGen)
+		clear(c.memo)
+		clear(c.mark)
+		clear(c.litSeen)
+		c.gen = 1
+	}
+}
+
+// end drops the references a pooled context holds to the event.
+func (c *evalCtx) end() {
+	c.ev = nil
+	clear(c.slotVal)
+	clear(c.slotFold)
+}
+
+// lookup reads a field by name, through the mapping, without caching.
+func (c *evalCtx) lookup(name string) (Value, bool) { return c.cfg.mapping.lookup(c.ev, &c.src, name) }
+
+// field reads the field an atom compares, from its slot when the context
+// caches values.
+func (c *evalCtx) field(slot int32, name string) (Value, bool) {
+	if c.gen == 0 || slot < 0 {
+		return c.lookup(name)
+	}
+	if c.slotGen[slot] != c.gen {
+		c.slotVal[slot], c.slotOK[slot] = c.lookup(name)
+		c.slotGen[slot] = c.gen
+	}
+	return c.slotVal[slot], c.slotOK[slot]
+}
+
+// folded returns Fold(v.S) for the value of slot (read by field first).
+func (c *evalCtx) folded(slot int32, s string) string {
+	if c.gen == 0 || slot < 0 {
+		return c.fold(s)
+	}
+	if c.foldGen[slot] != c.gen {
+		c.slotFold[slot] = c.fold(s)
+		c.foldGen[slot] = c.gen
+	}
+	return c.slotFold[slot]
+}
+
+// fold returns Fold(s), in the context's arena when folding changes s.
+func (c *evalCtx) fold(s string) string {
+	start := len(c.arena)
+	c.arena = pattern.AppendFold(c.arena, s)
+	if string(c.arena[start:]) == s {
+		c.arena = c.arena[:start]
+		return s
+	}
+	return bytesString(c.arena[start:])
+}
+
+// foldScalar folds a scalar value; lists and null fold to "".
+func (c *evalCtx) foldScalar(v Value) string {
+	if v.Kind == KindNull || v.Kind == KindList {
+		return ""
+	}
+	return c.fold(v.S)
+}
+
+// bytesString views b as a string without copying; b must not change while
+// the string is in use.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// evalAtom evaluates a, at most once per event in a caching context.
+func (c *evalCtx) evalAtom(a *atom) bool {
+	if c.gen == 0 || a.id < 0 {
+		return a.eval(c)
+	}
+	if m := c.memo[a.id]; m>>1 == c.gen {
+		return m&1 == 1
+	}
+	r := a.eval(c)
+	m := c.gen << 1
+	if r {
+		m |= 1
+	}
+	c.memo[a.id] = m
+	return r
+}

@@ -1,0 +1,414 @@
+package engine
+
+import (
+	"maps"
+	"regexp/syntax"
+	"slices"
+
+	"github.com/tanchi-dev/tanchi/engine/internal/aho"
+	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
+)
+
+// The literal witness index decides, per event, which few rules can match.
+//
+// For every rule Compile derives a witness: a set of (field, literal) pairs
+// such that whenever the rule's condition holds, at least one of the fields'
+// folded values contains its literal. A comparison `Image|endswith:
+// '\cmd.exe'` has the witness {Image: `\cmd.exe`}; an OR has the union of its
+// parts' witnesses; an AND needs only one part's, and takes the one least
+// likely to occur. A rule whose condition can hold with no literal present
+// (`not filter`, `exists: false`, null, a number, a regular expression
+// without a fixed substring, raw CEL) has no witness and is a candidate for
+// every event its logsource routes to. So the index can only ever add
+// candidates a brute-force scan would evaluate anyway: it never drops a rule
+// that could match.
+//
+// Per event, routing picks the rules for the event's logsource; then each
+// field that has literals is folded once and scanned once with an
+// Aho-Corasick automaton over all literals of that field; every literal found
+// makes its rules candidates. Only candidates are evaluated.
+
+// index is built once by Compile.
+type index struct {
+	fields   []fieldIndex
+	litRules [][]int32 // literal id (global) -> rules it witnesses
+	lits     []string  // literal id (global) -> the literal
+	always   []int32   // rules without a witness
+	witness  [][]int32 // rule -> literal ids (nil: no witness), for route plans
+}
+
+// fieldIndex is the automaton for one field's literals.
+type fieldIndex struct {
+	slot int32
+	name string
+	ac   *aho.Set
+	base int32 // global id of the automaton's literal 0
+}
+
+// lit is one witness literal: a folded substring of one field.
+type lit struct {
+	slot int32
+	s    string
+}
+
+// buildIndex derives every rule's witness and compiles the automata.
+func (e *Engine) buildIndex() {
+	type fieldLits struct {
+		ids  map[string]int32 // literal -> local id
+		list []string
+	}
+	perSlot := map[int32]*fieldLits{}
+	var order []int32 // slots in first-seen order, for determinism
+	idx := &index{witness: make([][]int32, len(e.rules))}
+	type ref struct {
+		slot  int32
+		local int32
+	}
+	refs := make([][]ref, len(e.rules))
+	for i, cr := range e.rules {
+		w, ok := witnessOf(cr.tree)
+		if !ok {
+			idx.always = append(idx.always, int32(i))
+			continue
+		}
+		for _, l := range w {
+			fl := perSlot[l.slot]
+			if fl == nil {
+				fl = &fieldLits{ids: map[string]int32{}}
+				perSlot[l.slot] = fl
+				order = append(order, l.slot)
+			}
+			id, ok := fl.ids[l.s]
+			if !ok {
+				id = int32(len(fl.list))
+				fl.ids[l.s] = id
+				fl.list = append(fl.list, l.s)
+			}
+			refs[i] = append(refs[i], ref{l.slot, id})
+		}
+	}
+	// One automaton per field; literals get global ids by field.
+	base := map[int32]int32{}
+	for _, slot := range order {
+		fl := perSlot[slot]
+		ac, err := aho.NewSet(fl.list)
+		if err != nil {
+			base[slot] = -1
+			continue
+		}
+		base[slot] = int32(len(idx.litRules))
+		idx.fields = append(idx.fields, fieldIndex{slot: slot, name: e.slots[slot], ac: ac, base: base[slot]})
+		idx.litRules = append(idx.litRules, make([][]int32, len(fl.list))...)
+		idx.lits = append(idx.lits, fl.list...)
+	}
+	for i, rs := range refs {
+		if rs == nil {
+			continue
+		}
+		var ids []int32
+		for _, r := range rs {
+			b := base[r.slot]
+			if b < 0 {
+				ids = nil // a field without automaton: no usable witness
+				break
+			}
+			ids = append(ids, b+r.local)
+		}
+		if ids == nil {
+			idx.always = append(idx.always, int32(i))
+			continue
+		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		idx.witness[i] = ids
+		for _, id := range ids {
+			idx.litRules[id] = append(idx.litRules[id], int32(i))
+		}
+	}
+	slices.Sort(idx.always)
+	e.index = idx
+}
+
+// route is the index restricted to the rules one logsource reaches.
+type route struct {
+	in     []uint64 // bitset over rules
+	always []int32  // routed rules without a witness
+	scan   []int    // fields (index.fields) that witness some routed rule
+}
+
+func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
+
+// routeFor returns the plan for an event source, building it on first use.
+func (e *Engine) routeFor(src eventSource) *route {
+	k := keyOf(src)
+	if m := e.routes.Load(); m != nil {
+		if r, ok := (*m)[k]; ok {
+			return r
+		}
+	}
+	r := &route{in: make([]uint64, (len(e.rules)+63)/64)}
+	for i, cr := range e.rules {
+		if routes(cr.rule.Logsource, src) {
+			r.in[i>>6] |= 1 << (i & 63)
+		}
+	}
+	for _, i := range e.index.always {
+		if r.has(i) {
+			r.always = append(r.always, i)
+		}
+	}
+	for fi, f := range e.index.fields {
+		lo, hi := f.base, int32(len(e.index.litRules))
+		if fi+1 < len(e.index.fields) {
+			hi = e.index.fields[fi+1].base
+		}
+	scan:
+		for _, rules := range e.index.litRules[lo:hi] {
+			for _, i := range rules {
+				if r.has(i) {
+					r.scan = append(r.scan, fi)
+					break scan
+				}
+			}
+		}
+	}
+	// Publish a copy of the table with r added: readers never lock. Routes
+	// are few (one per logsource seen), so copying is cheap.
+	e.routeMu.Lock()
+	defer e.routeMu.Unlock()
+	next := map[routeKey]*route{}
+	if m := e.routes.Load(); m != nil {
+		if old, ok := (*m)[k]; ok {
+			return old
+		}
+		maps.Copy(next, *m)
+	}
+	next[k] = r
+	e.routes.Store(&next)
+	return r
+}
+
+// candidates collects into c.cands, in rule order, the rules the index
+// says can match the current event.
+func (e *Engine) candidates(c *evalCtx) {
+	rt := e.routeFor(c.src)
+	c.cands = c.cands[:0]
+	c.cands = append(c.cands, rt.always...)
+	for _, i := range rt.always {
+		c.mark[i] = c.gen
+	}
+	fresh := len(c.cands)
+	for _, fi := range rt.scan {
+		f := &e.index.fields[fi]
+		v, ok := c.field(f.slot, f.name)
+		if !ok {
+			continue
+		}
+		c.hits = c.hits[:0]
+		switch v.Kind {
+		case KindNull:
+			continue
+		case KindList:
+			for _, it := range v.Items {
+				if it.Kind != KindNull && it.Kind != KindList {
+					c.hits = f.ac.Scan(c.fold(it.S), c.hits)
+				}
+			}
+		default:
+			c.hits = f.ac.Scan(c.folded(f.slot, v.S), c.hits)
+		}
+		for _, l := range c.hits {
+			id := f.base + l
+			if c.litSeen[id] == c.gen {
+				continue
+			}
+			c.litSeen[id] = c.gen
+			for _, i := range e.index.litRules[id] {
+				if c.mark[i] != c.gen && rt.has(i) {
+					c.mark[i] = c.gen
+					c.cands = append(c.cands, i)
+				}
+			}
+		}
+	}
+	if len(c.cands) > fresh {
+		slices.Sort(c.cands)
+	}
+}
+
+// witnessOf returns the witness literals of a condition, or false when it
+// can hold without any literal present.
+func witnessOf(n node) ([]lit, bool) {
+	switch n := n.(type) {
+	case atomLeaf:
+		return n.a.witness()
+	case orNode:
+		var out []lit
+		for _, x := range n {
+			w, ok := witnessOf(x)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, w...)
+		}
+		return out, len(out) > 0
+	case andNode:
+		var best []lit
+		found := false
+		for _, x := range n {
+			w, ok := witnessOf(x)
+			if ok && (!found || cost(w) < cost(best)) {
+				best, found = w, true
+			}
+		}
+		return best, found
+	}
+	// not, raw CEL: may hold without any literal.
+	return nil, false
+}
+
+// cost estimates how often a witness lets an event through: a literal of n
+// bytes is taken to occur with probability about 1/n². Short literals
+// ("\\", ".exe") are common; long ones are rare.
+func cost(w []lit) float64 {
+	c := 0.0
+	for _, l := range w {
+		n := float64(len(l.s))
+		c += 1 / (n * n)
+	}
+	return c
+}
+
+// witness returns the literals one of which a matching value contains.
+func (a *atom) witness() ([]lit, bool) {
+	if a.slot < 0 || a.exists != nil || a.neq || len(a.groups) == 0 {
+		return nil, false
+	}
+	var out []lit
+	found := false
+	for _, g := range a.groups {
+		w, ok := groupWitness(a.slot, g)
+		switch {
+		case a.all:
+			// Every value must match: one value's literals suffice.
+			if ok && (!found || cost(w) < cost(out)) {
+				out, found = w, true
+			}
+		case !ok:
+			return nil, false
+		default:
+			out, found = append(out, w...), true
+		}
+	}
+	return out, found
+}
+
+func groupWitness(slot int32, g []matcher) ([]lit, bool) {
+	var out []lit
+	for _, m := range g {
+		ls, ok := matcherWitness(m)
+		if !ok {
+			return nil, false
+		}
+		for _, s := range ls {
+			out = append(out, lit{slot, s})
+		}
+	}
+	return out, len(out) > 0
+}
+
+// matcherWitness returns folded substrings one of which every value the
+// matcher accepts contains.
+func matcherWitness(m matcher) ([]string, bool) {
+	switch m := m.(type) {
+	case *strMatcher:
+		if m.isNum {
+			return nil, false // 0x17 matches 23
+		}
+		if r := m.m.Required(); r != "" {
+			return []string{r}, true
+		}
+	case regexMatcher:
+		re, err := syntax.Parse(m.re.String(), syntax.Perl)
+		if err != nil {
+			return nil, false
+		}
+		return regexWitness(re.Simplify(), 0)
+	}
+	return nil, false
+}
+
+// regexWitness returns folded literals one of which every match of re
+// contains. Folding is sound for case-insensitive parts too: the runes a
+// (?i) literal matches all fold to the literal's fold.
+func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
+	if depth > 100 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{pattern.Fold(string(re.Rune))}, true
+	case syntax.OpCapture:
+		return regexWitness(re.Sub[0], depth+1)
+	case syntax.OpPlus:
+		return regexWitness(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return regexWitness(re.Sub[0], depth+1)
+		}
+	case syntax.OpConcat:
+		var best []string
+		found := false
+		for _, s := range re.Sub {
+			w, ok := regexWitness(s, depth+1)
+			if ok && (!found || strCost(w) < strCost(best)) {
+				best, found = w, true
+			}
+		}
+		return best, found
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			w, ok := regexWitness(s, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, w...)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func strCost(ws []string) float64 {
+	c := 0.0
+	for _, s := range ws {
+		n := float64(len(s))
+		c += 1 / (n * n)
+	}
+	return c
+}
+
+// IndexStats describes the literal witness index of an engine.
+type IndexStats struct {
+	Rules    int // rules compiled
+	Always   int // rules without a witness: candidates for every routed event
+	Fields   int // fields with an automaton
+	Literals int // distinct (field, literal) witnesses
+	States   int // automaton states, all fields
+	Bytes    int // approximate memory of the automata
+}
+
+// IndexStats reports on the index; it is zero but for Rules without one.
+func (e *Engine) IndexStats() IndexStats {
+	s := IndexStats{Rules: len(e.rules)}
+	if e.index == nil {
+		return s
+	}
+	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), len(e.index.litRules)
+	for _, f := range e.index.fields {
+		s.States += f.ac.States()
+		s.Bytes += f.ac.Bytes()
+	}
+	return s
+}

@@ -1,0 +1,204 @@
+package aho
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// found is the reference: the literals that occur in text.
+func found(lits []string, text string) []int32 {
+	var out []int32
+	for i, l := range lits {
+		if l != "" && strings.Contains(text, l) {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
+func distinct(hits []int32) []int32 {
+	slices.Sort(hits)
+	return slices.Compact(hits)
+}
+
+func TestScanFindsEveryLiteral(t *testing.T) {
+	lits := []string{"he", "she", "his", "hers", "", "\\cmd.exe", "cmd", "exe", "e", "hers"}
+	a, err := Build(lits, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"", "ushers", "c:\\windows\\cmd.exe", "h", "hishers", "xyz", "eeee"} {
+		got := distinct(a.Scan(text, nil))
+		if want := found(lits, text); !slices.Equal(got, want) {
+			t.Errorf("Scan(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestScanCountsOccurrences(t *testing.T) {
+	a, err := Build([]string{"ab"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Scan("abxab", nil); len(got) != 2 {
+		t.Errorf("Scan found %v, want two occurrences", got)
+	}
+}
+
+func TestScanRandomAgainstContains(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	word := func(alpha string, max int) string {
+		n := r.IntN(max + 1)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[r.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for round := range 300 {
+		alpha := "abc\\.\xff"[:2+round%5]
+		lits := make([]string, 1+r.IntN(30))
+		for i := range lits {
+			lits[i] = word(alpha, 6)
+		}
+		a, err := Build(lits, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			text := word(alpha+"xyz", 40)
+			got := distinct(a.Scan(text, nil))
+			if want := found(lits, text); !slices.Equal(got, want) {
+				t.Fatalf("lits %q, Scan(%q) = %v, want %v", lits, text, got, want)
+			}
+		}
+	}
+}
+
+func TestBuildLimit(t *testing.T) {
+	if _, err := Build([]string{"abcdefgh"}, 4); err == nil {
+		t.Error("Build with too few states succeeded")
+	}
+}
+
+func FuzzScan(f *testing.F) {
+	f.Add("he\x00she\x00hers", "ushers")
+	f.Add("\\cmd.exe\x00cmd", "C:\\cmd.exe")
+	f.Fuzz(func(t *testing.T, joined, text string) {
+		lits := strings.Split(joined, "\x00")
+		if len(lits) > 64 {
+			lits = lits[:64]
+		}
+		a, err := Build(lits, 1<<16)
+		if err != nil {
+			return
+		}
+		got := distinct(a.Scan(text, nil))
+		if want := found(lits, text); !slices.Equal(got, want) {
+			t.Fatalf("lits %q, Scan(%q) = %v, want %v", lits, text, got, want)
+		}
+	})
+}
+
+func BenchmarkScan(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	lits := make([]string, 5000)
+	for i := range lits {
+		n := 4 + r.IntN(12)
+		bs := make([]byte, n)
+		for j := range bs {
+			bs[j] = "abcdefghijklmnopqrstuvwxyz\\.- "[r.IntN(30)]
+		}
+		lits[i] = string(bs)
+	}
+	a, err := Build(lits, 1<<20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("c:\\windows\\system32\\cmd.exe /c echo hello ", 5)
+	var hits []int32
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		hits = a.Scan(text, hits[:0])
+	}
+	b.ReportMetric(float64(a.Bytes())/1e6, "MB")
+}
+
+func TestSetRandomAgainstContains(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	word := func(alpha string, max int) string {
+		n := r.IntN(max + 1)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[r.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for round := range 200 {
+		alpha := "abcd\\.\xff"[:2+round%6]
+		// Enough literals that the set uses grams, not one automaton.
+		lits := make([]string, 2000+r.IntN(2000))
+		for i := range lits {
+			lits[i] = word(alpha, 3+r.IntN(40))
+		}
+		s, err := NewSet(lits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 && s.keys == nil {
+			t.Fatal("the set did not use grams: the test does not cover them")
+		}
+		for range 10 {
+			text := word(alpha+"xyz", 120)
+			got := distinct(s.Scan(text, nil))
+			if want := found(lits, text); !slices.Equal(got, want) {
+				t.Fatalf("Scan(%q) = %v, want %v", text, got, want)
+			}
+		}
+	}
+}
+
+func FuzzSet(f *testing.F) {
+	f.Add("hello world\x00wor\x00ld\x00", "say hello world")
+	f.Fuzz(func(t *testing.T, joined, text string) {
+		lits := strings.Split(joined, "\x00")
+		// Pad the set with long literals so that grams are used.
+		for i := range 3000 {
+			lits = append(lits, strings.Repeat(string(rune('a'+i%26)), 4+i%7)+string(rune('A'+i%26)))
+		}
+		s, err := NewSet(lits)
+		if err != nil {
+			return
+		}
+		got := distinct(s.Scan(text, nil))
+		if want := found(lits, text); !slices.Equal(got, want) {
+			t.Fatalf("lits %q, Scan(%q) = %v, want %v", lits[:len(lits)-3000], text, got, want)
+		}
+	})
+}
+
+func BenchmarkSetScan(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	lits := make([]string, 5000)
+	for i := range lits {
+		n := 4 + r.IntN(12)
+		bs := make([]byte, n)
+		for j := range bs {
+			bs[j] = "abcdefghijklmnopqrstuvwxyz\\.- "[r.IntN(30)]
+		}
+		lits[i] = string(bs)
+	}
+	s, err := NewSet(lits)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("c:\\windows\\system32\\cmd.exe /c echo hello ", 5)
+	var hits []int32
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		hits = s.Scan(text, hits[:0])
+	}
+	b.ReportMetric(float64(s.Bytes())/1e6, "MB")
+}
