@@ -21,6 +21,7 @@ type atom struct {
 	id     int32 // index in Engine.atoms; -1 for atoms built on the fly
 	slot   int32 // the field's slot; -1 for keyword search and on the fly
 	field  string
+	label  string // the comparison as written, for FieldHit
 	groups [][]matcher
 	all    bool
 	neq    bool
@@ -39,7 +40,7 @@ const maxAlternatives = 100_000
 
 // compileAtom builds the matcher for m. placeholders resolves |expand.
 func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error) {
-	a := &atom{m: m, id: -1, slot: -1, field: m.Field, all: m.All, neq: m.Neq}
+	a := &atom{m: m, id: -1, slot: -1, field: m.Field, label: m.String(), all: m.All, neq: m.Neq}
 	if errs := m.Check(); len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -341,12 +342,14 @@ func groupMatch(g []matcher, v Value, fv string, present bool, c *evalCtx) bool 
 
 // evalKeywords searches every value of the event.
 func (a *atom) evalKeywords(c *evalCtx) bool {
+	vals := c.values()
 	for _, g := range a.groups {
 		found := false
-		c.ev.Range(func(_ string, v Value) bool {
-			found = groupMatch(g, v, c.foldScalar(v), true, c)
-			return !found
-		})
+		for _, f := range vals {
+			if found = groupMatch(g, f.v, f.fv, true, c); found {
+				break
+			}
+		}
 		if found && !a.all {
 			return true
 		}
@@ -360,16 +363,14 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 // keywordHit returns the first field whose value matches one of a keyword
 // atom's values.
 func (a *atom) keywordHit(c *evalCtx) (field, value string) {
-	c.ev.Range(func(name string, v Value) bool {
+	for _, f := range c.values() {
 		for _, g := range a.groups {
-			if groupMatch(g, v, c.foldScalar(v), true, c) {
-				field, value = name, v.String()
-				return false
+			if groupMatch(g, f.v, f.fv, true, c) {
+				return f.name, f.v.String()
 			}
 		}
-		return true
-	})
-	return field, value
+	}
+	return "", ""
 }
 
 type nullMatcher struct{}

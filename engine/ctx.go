@@ -39,6 +39,17 @@ type evalCtx struct {
 	hits    []int32
 
 	arena []byte // folded text of the current event
+
+	all    []fieldValue // every field of the event, for keyword search
+	allGen uint32       // generation all was filled in
+	addAll func(string, Value) bool
+}
+
+// fieldValue is one field of an event with its folded text.
+type fieldValue struct {
+	name string
+	v    Value
+	fv   string // Fold(v.S) for scalars
 }
 
 // newCtx returns a context sized for e's slots, atoms, rules and literals.
@@ -75,6 +86,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.memo)
 		clear(c.mark)
 		clear(c.litSeen)
+		c.allGen = 0
 		c.gen = 1
 	}
 }
@@ -84,6 +96,7 @@ func (c *evalCtx) end() {
 	c.ev = nil
 	clear(c.slotVal)
 	clear(c.slotFold)
+	clear(c.all)
 }
 
 // lookup reads a field by name, through the mapping, without caching.
@@ -117,12 +130,31 @@ func (c *evalCtx) folded(slot int32, s string) string {
 // fold returns Fold(s), in the context's arena when folding changes s.
 func (c *evalCtx) fold(s string) string {
 	start := len(c.arena)
-	c.arena = pattern.AppendFold(c.arena, s)
-	if string(c.arena[start:]) == s {
-		c.arena = c.arena[:start]
+	var changed bool
+	if c.arena, changed = pattern.AppendFoldChanged(c.arena, s); !changed {
 		return s
 	}
 	return bytesString(c.arena[start:])
+}
+
+// values returns every field of the event with its value folded, read once
+// per event in a caching context.
+func (c *evalCtx) values() []fieldValue {
+	if c.gen != 0 && c.allGen == c.gen {
+		return c.all
+	}
+	c.all = c.all[:0]
+	if c.addAll == nil {
+		c.addAll = c.addValue // a method value allocates: make it once
+	}
+	c.ev.Range(c.addAll)
+	c.allGen = c.gen
+	return c.all
+}
+
+func (c *evalCtx) addValue(name string, v Value) bool {
+	c.all = append(c.all, fieldValue{name, v, c.foldScalar(v)})
+	return true
 }
 
 // foldScalar folds a scalar value; lists and null fold to "".

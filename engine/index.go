@@ -2,11 +2,14 @@ package engine
 
 import (
 	"maps"
+	"math"
+	"strconv"
 	"regexp/syntax"
 	"slices"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
+	"github.com/tanchi-dev/tanchi/rule"
 )
 
 // The literal witness index decides, per event, which few rules can match.
@@ -31,6 +34,7 @@ import (
 // index is built once by Compile.
 type index struct {
 	fields   []fieldIndex
+	nums     []numIndex
 	litRules [][]int32 // literal id (global) -> rules it witnesses
 	lits     []string  // literal id (global) -> the literal
 	always   []int32   // rules without a witness
@@ -39,16 +43,32 @@ type index struct {
 
 // fieldIndex is the automaton for one field's literals.
 type fieldIndex struct {
-	slot int32
+	slot int32 // anyField for keywords
 	name string
 	ac   *aho.Set
 	base int32 // global id of the automaton's literal 0
 }
 
-// lit is one witness literal: a folded substring of one field.
+// anyField is the slot of keyword literals, which may occur in any field.
+const anyField = -2
+
+// lit is one witness literal: a folded substring of one field, or with num
+// set, a number the field's value equals (as Sigma compares numbers:
+// 0x17 equals 23).
 type lit struct {
 	slot int32
 	s    string
+	num  bool
+	x    uint64 // math.Float64bits of the number, 0 normalized
+
+	channel bool // a literal of the Channel field
+}
+
+// numIndex finds the rules whose number a field's value equals.
+type numIndex struct {
+	slot int32
+	name string
+	keys map[uint64][]int32 // number bits -> global literal ids
 }
 
 // buildIndex derives every rule's witness and compiles the automata.
@@ -65,6 +85,7 @@ func (e *Engine) buildIndex() {
 		local int32
 	}
 	refs := make([][]ref, len(e.rules))
+	numRefs := make([][]lit, len(e.rules))
 	for i, cr := range e.rules {
 		w, ok := witnessOf(cr.tree)
 		if !ok {
@@ -72,6 +93,10 @@ func (e *Engine) buildIndex() {
 			continue
 		}
 		for _, l := range w {
+			if l.num {
+				numRefs[i] = append(numRefs[i], l)
+				continue
+			}
 			fl := perSlot[l.slot]
 			if fl == nil {
 				fl = &fieldLits{ids: map[string]int32{}}
@@ -97,12 +122,37 @@ func (e *Engine) buildIndex() {
 			continue
 		}
 		base[slot] = int32(len(idx.litRules))
-		idx.fields = append(idx.fields, fieldIndex{slot: slot, name: e.slots[slot], ac: ac, base: base[slot]})
+		name := ""
+		if slot != anyField {
+			name = e.slots[slot]
+		}
+		idx.fields = append(idx.fields, fieldIndex{slot: slot, name: name, ac: ac, base: base[slot]})
 		idx.litRules = append(idx.litRules, make([][]int32, len(fl.list))...)
 		idx.lits = append(idx.lits, fl.list...)
 	}
+	// Numbers get global ids after the substrings.
+	numSlots := map[int32]int{} // slot -> index in idx.nums
+	numIDs := map[lit]int32{}
+	for _, ls := range numRefs {
+		for _, l := range ls {
+			if _, ok := numIDs[l]; ok {
+				continue
+			}
+			ni, ok := numSlots[l.slot]
+			if !ok {
+				ni = len(idx.nums)
+				numSlots[l.slot] = ni
+				idx.nums = append(idx.nums, numIndex{slot: l.slot, name: e.slots[l.slot], keys: map[uint64][]int32{}})
+			}
+			id := int32(len(idx.litRules))
+			numIDs[l] = id
+			idx.litRules = append(idx.litRules, nil)
+			idx.lits = append(idx.lits, l.s)
+			idx.nums[ni].keys[l.x] = append(idx.nums[ni].keys[l.x], id)
+		}
+	}
 	for i, rs := range refs {
-		if rs == nil {
+		if rs == nil && numRefs[i] == nil {
 			continue
 		}
 		var ids []int32
@@ -113,6 +163,13 @@ func (e *Engine) buildIndex() {
 				break
 			}
 			ids = append(ids, b+r.local)
+		}
+		if len(ids) < len(rs) {
+			ids = nil
+		} else {
+			for _, l := range numRefs[i] {
+				ids = append(ids, numIDs[l])
+			}
 		}
 		if ids == nil {
 			idx.always = append(idx.always, int32(i))
@@ -134,6 +191,7 @@ type route struct {
 	in     []uint64 // bitset over rules
 	always []int32  // routed rules without a witness
 	scan   []int    // fields (index.fields) that witness some routed rule
+	nums   []int    // number fields (index.nums) that witness some routed rule
 }
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
@@ -172,6 +230,17 @@ func (e *Engine) routeFor(src eventSource) *route {
 			}
 		}
 	}
+	for ni, n := range e.index.nums {
+	keys:
+		for _, ids := range n.keys {
+			for _, id := range ids {
+				if slices.ContainsFunc(e.index.litRules[id], r.has) {
+					r.nums = append(r.nums, ni)
+					break keys
+				}
+			}
+		}
+	}
 	// Publish a copy of the table with r added: readers never lock. Routes
 	// are few (one per logsource seen), so copying is cheap.
 	e.routeMu.Lock()
@@ -200,39 +269,99 @@ func (e *Engine) candidates(c *evalCtx) {
 	fresh := len(c.cands)
 	for _, fi := range rt.scan {
 		f := &e.index.fields[fi]
+		c.hits = c.hits[:0]
+		if f.slot == anyField {
+			for _, fv := range c.values() {
+				c.hits = scanValue(f.ac, fv.v, fv.fv, c)
+			}
+			e.addHits(c, rt, f.base)
+			continue
+		}
 		v, ok := c.field(f.slot, f.name)
+		if !ok {
+			continue
+		}
+		fv := ""
+		if v.Kind != KindNull && v.Kind != KindList {
+			fv = c.folded(f.slot, v.S)
+		}
+		c.hits = scanValue(f.ac, v, fv, c)
+		e.addHits(c, rt, f.base)
+	}
+	for _, ni := range rt.nums {
+		n := &e.index.nums[ni]
+		v, ok := c.field(n.slot, n.name)
 		if !ok {
 			continue
 		}
 		c.hits = c.hits[:0]
 		switch v.Kind {
-		case KindNull:
-			continue
 		case KindList:
 			for _, it := range v.Items {
-				if it.Kind != KindNull && it.Kind != KindList {
-					c.hits = f.ac.Scan(c.fold(it.S), c.hits)
-				}
+				c.hits = n.lookup(it, c.hits)
 			}
 		default:
-			c.hits = f.ac.Scan(c.folded(f.slot, v.S), c.hits)
+			c.hits = n.lookup(v, c.hits)
 		}
-		for _, l := range c.hits {
-			id := f.base + l
-			if c.litSeen[id] == c.gen {
-				continue
-			}
-			c.litSeen[id] = c.gen
-			for _, i := range e.index.litRules[id] {
-				if c.mark[i] != c.gen && rt.has(i) {
-					c.mark[i] = c.gen
-					c.cands = append(c.cands, i)
-				}
-			}
-		}
+		e.addHits(c, rt, 0)
 	}
 	if len(c.cands) > fresh {
 		slices.Sort(c.cands)
+	}
+}
+
+// lookup appends the literals whose number equals v's.
+func (n *numIndex) lookup(v Value, hits []int32) []int32 {
+	if v.Kind != KindString && v.Kind != KindNumber {
+		return hits
+	}
+	x, ok := rule.ParseNumber(v.S)
+	if !ok {
+		return hits
+	}
+	return append(hits, n.keys[numKey(x)]...)
+}
+
+// numKey is the index key of a number: its bits, with -0 as 0.
+func numKey(x float64) uint64 {
+	if x == 0 {
+		return 0
+	}
+	return math.Float64bits(x)
+}
+
+// scanValue appends to c.hits the literals found in a value (fv is its
+// fold; list items are folded here).
+func scanValue(ac *aho.Set, v Value, fv string, c *evalCtx) []int32 {
+	switch v.Kind {
+	case KindNull:
+	case KindList:
+		for _, it := range v.Items {
+			if it.Kind != KindNull && it.Kind != KindList {
+				c.hits = ac.Scan(c.fold(it.S), c.hits)
+			}
+		}
+	default:
+		c.hits = ac.Scan(fv, c.hits)
+	}
+	return c.hits
+}
+
+// addHits makes the rules of the literals in c.hits (ids relative to base)
+// candidates.
+func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
+	for _, l := range c.hits {
+		id := base + l
+		if c.litSeen[id] == c.gen {
+			continue
+		}
+		c.litSeen[id] = c.gen
+		for _, i := range e.index.litRules[id] {
+			if c.mark[i] != c.gen && rt.has(i) {
+				c.mark[i] = c.gen
+				c.cands = append(c.cands, i)
+			}
+		}
 	}
 }
 
@@ -275,19 +404,33 @@ func cost(w []lit) float64 {
 	for _, l := range w {
 		n := float64(len(l.s))
 		c += 1 / (n * n)
+		if l.channel {
+			c++ // routing has already chosen the channel: nearly always present
+		}
 	}
 	return c
 }
 
 // witness returns the literals one of which a matching value contains.
 func (a *atom) witness() ([]lit, bool) {
-	if a.slot < 0 || a.exists != nil || a.neq || len(a.groups) == 0 {
+	if a.exists != nil || a.neq || len(a.groups) == 0 {
+		return nil, false
+	}
+	slot := a.slot
+	if a.field == "" {
+		slot = anyField // keywords: a literal somewhere in the event
+	} else if slot < 0 {
 		return nil, false
 	}
 	var out []lit
 	found := false
 	for _, g := range a.groups {
-		w, ok := groupWitness(a.slot, g)
+		w, ok := groupWitness(slot, g)
+		if a.field == "Channel" {
+			for i := range w {
+				w[i].channel = true
+			}
+		}
 		switch {
 		case a.all:
 			// Every value must match: one value's literals suffice.
@@ -306,12 +449,22 @@ func (a *atom) witness() ([]lit, bool) {
 func groupWitness(slot int32, g []matcher) ([]lit, bool) {
 	var out []lit
 	for _, m := range g {
+		if sm, ok := m.(*strMatcher); ok && sm.isNum {
+			// An exact number holds when the value's text equals it
+			// (after folding) or the value is the same number; either
+			// way the value parses to that number.
+			if math.IsNaN(sm.num) {
+				return nil, false
+			}
+			out = append(out, lit{slot: slot, s: strconv.FormatFloat(sm.num, 'g', -1, 64), num: true, x: numKey(sm.num)})
+			continue
+		}
 		ls, ok := matcherWitness(m)
 		if !ok {
 			return nil, false
 		}
 		for _, s := range ls {
-			out = append(out, lit{slot, s})
+			out = append(out, lit{slot: slot, s: s})
 		}
 	}
 	return out, len(out) > 0
@@ -323,7 +476,7 @@ func matcherWitness(m matcher) ([]string, bool) {
 	switch m := m.(type) {
 	case *strMatcher:
 		if m.isNum {
-			return nil, false // 0x17 matches 23
+			return nil, false // see groupWitness
 		}
 		if r := m.m.Required(); r != "" {
 			return []string{r}, true

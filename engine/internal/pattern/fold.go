@@ -33,6 +33,16 @@ func AppendFold(dst []byte, s string) []byte {
 	return appendFoldFrom(dst, s, foldIndex(s))
 }
 
+// AppendFoldChanged is AppendFold that leaves dst as it is, and reports
+// false, when folding would not change s.
+func AppendFoldChanged(dst []byte, s string) ([]byte, bool) {
+	i := foldIndex(s)
+	if i == len(s) {
+		return dst, false
+	}
+	return appendFoldFrom(dst, s, i), true
+}
+
 // foldRune returns the case fold of r (see Fold).
 func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
