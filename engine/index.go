@@ -3,9 +3,9 @@ package engine
 import (
 	"maps"
 	"math"
-	"strconv"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
