@@ -22,7 +22,8 @@ type atom struct {
 	slot   int32 // the field's slot; -1 for keyword search and on the fly
 	field  string
 	label  string // the comparison as written, for FieldHit
-	groups [][]matcher
+	plain  *litSet // plain literals of the values, tested together
+	groups [][]matcher // the other values' matchers
 	all    bool
 	neq    bool
 	exists *bool // OpExists: whether the field must be present
@@ -60,6 +61,9 @@ func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error)
 			return nil, rule.Errorf(rule.ErrLimit, m.Pos, "field %q expands to more than %d alternatives", m.Field, maxAlternatives)
 		}
 		a.groups = append(a.groups, alts)
+	}
+	if !a.all && a.field != "" {
+		a.plain, a.groups = splitPlain(a.groups)
 	}
 	return a, nil
 }
@@ -302,6 +306,21 @@ func (a *atom) eval(c *evalCtx) bool {
 }
 
 func (a *atom) evalGroups(v Value, fv string, present bool, c *evalCtx) bool {
+	if a.plain != nil && present {
+		switch v.Kind {
+		case KindNull:
+		case KindList:
+			for _, it := range v.Items {
+				if it.Kind != KindNull && it.Kind != KindList && a.plain.match(c.fold(it.S)) {
+					return true
+				}
+			}
+		default:
+			if a.plain.match(fv) {
+				return true
+			}
+		}
+	}
 	for _, g := range a.groups {
 		ok := groupMatch(g, v, fv, present, c)
 		if ok && !a.all {

@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
@@ -399,21 +400,47 @@ func witnessOf(n node) ([]lit, bool) {
 // cost estimates how often a witness lets an event through: a literal of n
 // bytes is taken to occur with probability about 1/n². Short literals
 // ("\\", ".exe") are common; long ones are rare.
+//
+// Two kinds of literal are taken to be nearly always present, whatever
+// their length: those of the Channel field (routing has already chosen the
+// channel) and those that occur in commonText.
 func cost(w []lit) float64 {
 	c := 0.0
 	for _, l := range w {
 		n := float64(len(l.s))
 		c += 1 / (n * n)
-		if l.channel {
-			c++ // routing has already chosen the channel: nearly always present
+		if l.channel || (!l.num && strings.Contains(commonText, l.s)) {
+			c++
 		}
 	}
 	return c
 }
 
+// commonText is what ordinary Windows telemetry is full of: the system
+// directories, the processes that run all day, the built-in accounts and
+// vendor strings (folded). A literal found in it makes a poor witness: an
+// AND picks another part when it has one.
+var commonText = strings.Join([]string{
+	`c:\windows\system32\svchost.exe -k netsvcs -p -s schedule`,
+	`c:\windows\syswow64\wbem\wmiprvse.exe -secured -embedding`,
+	`c:\program files (x86)\common files\`, `c:\program files\windowsapps\`,
+	`c:\programdata\microsoft\windows defender\platform\msmpeng.exe`,
+	`c:\users\public\appdata\local\temp\`, `\appdata\roaming\microsoft\`,
+	`c:\windows\explorer.exe`, `c:\windows\system32\services.exe`,
+	`c:\windows\system32\conhost.exe 0x4`, `c:\windows\system32\dllhost.exe /processid:`,
+	`c:\windows\system32\taskhostw.exe`, `c:\windows\system32\runtimebroker.exe`,
+	`c:\windows\system32\backgroundtaskhost.exe`, `c:\windows\system32\searchprotocolhost.exe`,
+	`c:\windows\system32\lsass.exe`, `c:\windows\system32\winlogon.exe`,
+	`c:\windows\system32\csrss.exe`, `c:\windows\system32\wininit.exe`,
+	`c:\windows\system32\rundll32.exe`, `c:\windows\system32\cmd.exe /c `,
+	`nt authority\system`, `nt authority\network service`, `nt authority\local service`,
+	`microsoft corporation`, `microsoft® windows® operating system`,
+	`s-1-5-18`, `0x3e7`, `system`, `high`, `medium`, `.dll`, `.exe`,
+}, "\x00")
+
 // witness returns the literals one of which a matching value contains.
 func (a *atom) witness() ([]lit, bool) {
-	if a.exists != nil || a.neq || len(a.groups) == 0 {
+	if a.exists != nil || a.neq || (len(a.groups) == 0 && a.plain == nil) {
 		return nil, false
 	}
 	slot := a.slot
@@ -424,6 +451,15 @@ func (a *atom) witness() ([]lit, bool) {
 	}
 	var out []lit
 	found := false
+	if a.plain != nil {
+		for _, l := range a.plain.lits {
+			if l == "" {
+				return nil, false // exact '': no text to find
+			}
+			out = append(out, lit{slot: slot, s: l, channel: a.field == "Channel"})
+		}
+		found = true
+	}
 	for _, g := range a.groups {
 		w, ok := groupWitness(slot, g)
 		if a.field == "Channel" {

@@ -174,3 +174,16 @@ func (a *Automaton) Scan(text string, hits []int32) []int32 {
 	}
 	return hits
 }
+
+// Any reports whether any literal occurs in text, stopping at the first.
+func (a *Automaton) Any(text string) bool {
+	next, classes := a.next, &a.classes
+	s := uint32(0)
+	for i := 0; i < len(text); i++ {
+		s = next[s+uint32(classes[text[i]])]
+		if s&finalBit != 0 {
+			return true
+		}
+	}
+	return false
+}

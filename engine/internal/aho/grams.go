@@ -170,3 +170,35 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 	}
 	return hits
 }
+
+// Any reports whether any literal occurs in text, stopping at the first.
+func (s *Set) Any(text string) bool {
+	if s.short != nil && s.short.Any(text) {
+		return true
+	}
+	if s.keys == nil || len(text) < gramLen {
+		return false
+	}
+	b := unsafe.Slice(unsafe.StringData(text), len(text))
+	for i := 0; i+gramLen <= len(b); i++ {
+		g := binary.LittleEndian.Uint32(b[i:])
+		h := hash(g)
+		if s.filter[h>>21]&(1<<(h>>16&31)) == 0 {
+			continue
+		}
+		for j := h & s.mask; s.start[j] != s.start[j+1]; j = (j + 1) & s.mask {
+			if s.keys[j] != g {
+				continue
+			}
+			for _, r := range s.refs[s.start[j]:s.start[j+1]] {
+				l := s.lits[r.lit]
+				at := i - int(r.off)
+				if at >= 0 && at+len(l) <= len(text) && text[at:at+len(l)] == l {
+					return true
+				}
+			}
+			break
+		}
+	}
+	return false
+}

@@ -293,3 +293,25 @@ func (m *Matcher) Required() string {
 	}
 	return Fold(best)
 }
+
+// Plain reports, for a case-insensitive matcher of one literal with no
+// wildcards in it, where the literal must be (Exact, StartsWith, EndsWith or
+// Contains) and the literal, folded: the value matches exactly when its fold
+// equals, starts with, ends with or contains it. A caller holding many such
+// matchers can test them together with hash lookups.
+func (m *Matcher) Plain() (Mode, string, bool) {
+	if m.cased {
+		return 0, "", false
+	}
+	switch m.kind {
+	case kExact:
+		return Exact, m.lit, true
+	case kPrefix:
+		return StartsWith, m.lit, true
+	case kSuffix:
+		return EndsWith, m.lit, true
+	case kContains:
+		return Contains, m.lit, true
+	}
+	return 0, "", false
+}
