@@ -21,8 +21,8 @@ type atom struct {
 	id     int32 // index in Engine.atoms; -1 for atoms built on the fly
 	slot   int32 // the field's slot; -1 for keyword search and on the fly
 	field  string
-	label  string // the comparison as written, for FieldHit
-	plain  *litSet // plain literals of the values, tested together
+	label  string      // the comparison as written, for FieldHit
+	plain  *litSet     // plain literals of the values, tested together
 	groups [][]matcher // the other values' matchers
 	all    bool
 	neq    bool
