@@ -1,0 +1,1130 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// RawJSON is an Event read from JSON bytes without building maps, for
+// reading many events fast. For every input it gives
+// what ParseJSON and *JSONEvent give: the same accept or reject decision,
+// the same fields with the same values (evtx flattening, Winlogbeat
+// aliases, dotted names for other JSON; see JSONEvent), Range in the same
+// order, and the same case-insensitive fallback in Field.
+//
+// A RawJSON is reusable, and reading many events with one allocates nothing
+// once its buffers have grown to the size of the largest event. In
+// exchange, field names and values may point into the bytes given to
+// Reset or into storage the next Reset overwrites: every name and Value
+// obtained from a RawJSON is valid only until the next Reset, and the
+// caller must not modify the bytes given to Reset until then. Copy what
+// must outlive the event (strings.Clone).
+//
+// The zero RawJSON is an event with no fields. Field, Range and IsEvtx may
+// be called from several goroutines at once; Reset may not run concurrently
+// with anything else.
+type RawJSON struct {
+	raw   []byte
+	nodes []rawNode // the document, in order; see rawNode
+	stack []int32   // open containers while parsing
+	arena []byte    // decoded strings and joined field names
+	items []Value   // list elements
+	order []int32   // sorted members of the objects being walked
+
+	sortKeys []uint64 // scratch space for sorting
+	sortTmp  []int32
+
+	fields []rawField // in the order ParseJSON's Range gives them
+	// Open addressing over fields, by rawHash of the name and, for the
+	// first of the names equal but for case, by rawFoldHash: a field
+	// index+1, 0 for none.
+	table, folded []int32
+	evtx          bool
+}
+
+// rawNode is one JSON value. The nodes of a container's members follow it,
+// and end is the index after its last descendant, so the next sibling of
+// node i is nodes[i].end.
+type rawNode struct {
+	key  string // the member name when the parent is an object
+	s    string // a string's decoded text, a number's literal
+	pfx  uint64 // the first 8 bytes of key, big-endian, for sorting
+	end  int32
+	kind uint8
+}
+
+// Node kinds.
+const (
+	rawNull uint8 = iota
+	rawString
+	rawNumber
+	rawTrue
+	rawFalse
+	rawArray
+	rawObject
+)
+
+type rawField struct {
+	name string
+	hash uint64 // rawHash(name)
+	fold uint64 // rawFoldHash(name)
+	val  Value
+	head bool // the first field of those whose names are equal but for case
+}
+
+// rawMaxNesting is the nesting encoding/json accepts, so ParseJSON too.
+const rawMaxNesting = 10000
+
+// rawKeep bounds the buffers a RawJSON keeps from one event to the next,
+// in nodes, fields or list items (32 times as many bytes of text): an
+// event larger than that does not hold on to its memory.
+const rawKeep = 1 << 16
+
+// Reset reads one JSON object into r, replacing the previous event: values
+// and names obtained before are invalid from now on. An error leaves r
+// without fields; it starts with "invalid JSON: " and gives the byte offset
+// of the problem, or with "event must be a JSON object" when raw is valid
+// JSON but not an object. Like ParseJSON, Reset ignores what follows the
+// object after white space when it starts with "]" or "}".
+func (r *RawJSON) Reset(raw []byte) error {
+	if cap(r.nodes) > rawKeep || cap(r.arena) > 32*rawKeep || cap(r.items) > rawKeep ||
+		cap(r.fields) > rawKeep || cap(r.table) > 4*rawKeep {
+		*r = RawJSON{} // after an unusually large event
+	}
+	r.raw = raw
+	r.arena = r.arena[:0]
+	r.items = r.items[:0]
+	r.order = r.order[:0]
+	r.fields = r.fields[:0]
+	r.evtx = false
+	if err := r.parse(); err != nil {
+		r.nodes = r.nodes[:0]
+		return err
+	}
+	if k := r.nodes[0].kind; k != rawObject {
+		r.nodes = r.nodes[:0]
+		return fmt.Errorf("event must be a JSON object, got %s", rawKindName[k])
+	}
+	r.build()
+	return nil
+}
+
+var _ Event = (*RawJSON)(nil)
+
+var rawKindName = [...]string{
+	rawNull: "null", rawString: "a string", rawNumber: "a number", rawTrue: "a boolean",
+	rawFalse: "a boolean", rawArray: "an array", rawObject: "an object",
+}
+
+// Field implements Event. Names are matched exactly first, then without
+// regard to case (strings.ToLower); of several fields equal but for case,
+// the first in Range order answers.
+func (r *RawJSON) Field(name string) (Value, bool) {
+	if len(r.fields) == 0 {
+		return Value{}, false
+	}
+	mask := uint64(len(r.table) - 1)
+	h := rawHash(name)
+	for i := h & mask; r.table[i] != 0; i = (i + 1) & mask {
+		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
+			return f.val, true
+		}
+	}
+	h = rawFoldHash(name)
+	for i := h & mask; r.folded[i] != 0; i = (i + 1) & mask {
+		if f := &r.fields[r.folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
+			return f.val, true
+		}
+	}
+	return Value{}, false
+}
+
+// Range implements Event, in the order JSONEvent.Range gives the same
+// event's fields.
+func (r *RawJSON) Range(fn func(name string, v Value) bool) {
+	for i := range r.fields {
+		if !fn(r.fields[i].name, r.fields[i].val) {
+			return
+		}
+	}
+}
+
+// IsEvtx reports whether the event was Windows evtx JSON.
+func (r *RawJSON) IsEvtx() bool { return r.evtx }
+
+// rawSafe marks the bytes a string holds as they are: printable ASCII
+// other than the quote and the backslash.
+var rawSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+func rawSyntax(what string, at int) error {
+	return fmt.Errorf("invalid JSON: %s at offset %d", what, at)
+}
+
+func rawUnexpected(b []byte, at int) error {
+	if at >= len(b) {
+		return rawSyntax("unexpected end of input", at)
+	}
+	return rawSyntax(fmt.Sprintf("invalid character %q", b[at:at+1]), at)
+}
+
+func rawSkipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// parse reads r.raw into r.nodes, checking it the way encoding/json's
+// Decoder does for ParseJSON: one value, at most rawMaxNesting deep,
+// followed by white space, by nothing, or by anything starting with "]" or
+// "}" (Decoder.More reports false there). The loop keeps open containers on
+// r.stack rather than recursing.
+func (r *RawJSON) parse() (err error) {
+	b := r.raw
+	nodes, stack := r.nodes[:0], r.stack[:0]
+	var key string
+	var pfx uint64
+	i := rawSkipSpace(b, 0)
+value:
+	for {
+		if i >= len(b) {
+			err = rawUnexpected(b, i)
+			break
+		}
+		idx := int32(len(nodes))
+		switch c := b[i]; c {
+		case '{', '[':
+			if len(stack) >= rawMaxNesting {
+				err = rawSyntax("exceeded max depth", i)
+				break value
+			}
+			kind := rawObject
+			if c == '[' {
+				kind = rawArray
+			}
+			nodes = rawPush(nodes, key, pfx, "", 0, kind)
+			i = rawSkipSpace(b, i+1)
+			if i < len(b) && b[i] == c+2 { // "{}" or "[]"
+				nodes[idx].end = idx + 1
+				i++
+				break
+			}
+			stack = append(stack, idx)
+			if kind == rawObject {
+				if key, pfx, i, err = r.member(b, i); err != nil {
+					break value
+				}
+			} else {
+				key, pfx = "", 0
+			}
+			continue
+		case '"':
+			s, next, e := r.str(b, i)
+			if e != nil {
+				err = e
+				break value
+			}
+			nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
+			i = next
+		case 't', 'f', 'n':
+			lit, kind := "true", rawTrue
+			if c == 'f' {
+				lit, kind = "false", rawFalse
+			} else if c == 'n' {
+				lit, kind = "null", rawNull
+			}
+			for k := 1; k < len(lit); k++ {
+				if i+k >= len(b) || b[i+k] != lit[k] {
+					err = rawUnexpected(b, i+k)
+					break value
+				}
+			}
+			i += len(lit)
+			if kind == rawNull {
+				lit = ""
+			}
+			nodes = rawPush(nodes, key, pfx, lit, idx+1, kind)
+		default:
+			next, ok := rawScanNumber(b, i)
+			if !ok {
+				err = rawUnexpected(b, next)
+				break value
+			}
+			nodes = rawPush(nodes, key, pfx, unsafe.String(&b[i], next-i), idx+1, rawNumber)
+			i = next
+		}
+		// A value ended: close containers until the next member or element.
+		for len(stack) > 0 {
+			i = rawSkipSpace(b, i)
+			if i >= len(b) {
+				err = rawUnexpected(b, i)
+				break value
+			}
+			top := stack[len(stack)-1]
+			obj := nodes[top].kind == rawObject
+			switch c := b[i]; {
+			case c == ',':
+				i = rawSkipSpace(b, i+1)
+				if obj {
+					if key, pfx, i, err = r.member(b, i); err != nil {
+						break value
+					}
+				} else {
+					key, pfx = "", 0
+				}
+				continue value
+			case obj && c == '}', !obj && c == ']':
+				nodes[top].end = int32(len(nodes))
+				stack = stack[:len(stack)-1]
+				i++
+			default:
+				err = rawUnexpected(b, i)
+				break value
+			}
+		}
+		break
+	}
+	r.nodes, r.stack = nodes, stack
+	if err != nil {
+		return err
+	}
+	if i = rawSkipSpace(b, i); i < len(b) && b[i] != ']' && b[i] != '}' {
+		return rawSyntax("data after the event", i)
+	}
+	return nil
+}
+
+// rawPush appends a node, storing its fields one by one.
+func rawPush(nodes []rawNode, key string, pfx uint64, s string, end int32, kind uint8) []rawNode {
+	if len(nodes) == cap(nodes) {
+		nodes = slices.Grow(nodes, 1)
+	}
+	nodes = nodes[:len(nodes)+1]
+	n := &nodes[len(nodes)-1]
+	n.key, n.pfx, n.s, n.end, n.kind = key, pfx, s, end, kind
+	return nodes
+}
+
+// member reads `"name" :` at i and the space after it.
+func (r *RawJSON) member(b []byte, i int) (key string, pfx uint64, next int, err error) {
+	if i >= len(b) || b[i] != '"' {
+		return "", 0, i, rawUnexpected(b, i)
+	}
+	if key, i, err = r.str(b, i); err != nil {
+		return "", 0, i, err
+	}
+	if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
+		return "", 0, i, rawUnexpected(b, i)
+	}
+	if len(key) >= 8 {
+		pfx = binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(key), 8))
+	} else {
+		for k := 0; k < len(key); k++ {
+			pfx |= uint64(key[k]) << (56 - 8*k)
+		}
+	}
+	return key, pfx, rawSkipSpace(b, i+1), nil
+}
+
+// rawScanNumber returns the end of the number starting at i, or the offset of
+// the byte that makes it invalid.
+func rawScanNumber(b []byte, i int) (int, bool) {
+	digits := func(i int) int {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return i, false
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		i = digits(i + 1)
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		if i++; i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return i, false
+		}
+		i = digits(i)
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		if i++; i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return i, false
+		}
+		i = digits(i)
+	}
+	return i, true
+}
+
+// str reads the string whose opening quote is at i. Text that decodes to
+// itself points into b; other text is decoded into the arena the way
+// encoding/json decodes it: invalid UTF-8 bytes and unpaired surrogate
+// escapes become U+FFFD.
+func (r *RawJSON) str(b []byte, i int) (string, int, error) {
+	start := i + 1
+	j := rawSafeRun(b, start)
+	// Valid UTF-8 needs no copy either.
+	for j < len(b) {
+		c := b[j]
+		if c == '"' {
+			if j == start {
+				return "", j + 1, nil
+			}
+			return unsafe.String(&b[start], j-start), j + 1, nil
+		}
+		if c < utf8.RuneSelf {
+			break
+		}
+		rr, size := utf8.DecodeRune(b[j:])
+		if rr == utf8.RuneError && size == 1 {
+			break
+		}
+		j = rawSafeRun(b, j+size)
+	}
+	a := r.arena
+	off := len(a)
+	a = append(a, b[start:j]...)
+	for j < len(b) {
+		c := b[j]
+		switch {
+		case rawSafe[c]:
+			k := rawSafeRun(b, j+1)
+			a = append(a, b[j:k]...)
+			j = k
+		case c == '"':
+			r.arena = a
+			if len(a) == off {
+				return "", j + 1, nil
+			}
+			return unsafe.String(&a[off], len(a)-off), j + 1, nil
+		case c == '\\':
+			if j+1 >= len(b) {
+				r.arena = a
+				return "", j, rawUnexpected(b, j+1)
+			}
+			switch e := b[j+1]; e {
+			case '"', '\\', '/':
+				a = append(a, e)
+			case 'b':
+				a = append(a, '\b')
+			case 'f':
+				a = append(a, '\f')
+			case 'n':
+				a = append(a, '\n')
+			case 'r':
+				a = append(a, '\r')
+			case 't':
+				a = append(a, '\t')
+			case 'u':
+				rr, bad := rawHex4(b, j+2)
+				if bad >= 0 {
+					r.arena = a
+					return "", j, rawUnexpected(b, bad)
+				}
+				j += 6
+				if utf16.IsSurrogate(rr) {
+					rr1 := unicode.ReplacementChar
+					if j+1 < len(b) && b[j] == '\\' && b[j+1] == 'u' {
+						if x, bad := rawHex4(b, j+2); bad < 0 {
+							rr1 = x
+						}
+					}
+					if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
+						a = utf8.AppendRune(a, dec)
+						j += 6
+						continue
+					}
+					rr = unicode.ReplacementChar
+				}
+				a = utf8.AppendRune(a, rr)
+				continue
+			default:
+				r.arena = a
+				return "", j, rawSyntax(fmt.Sprintf("invalid escape %q in string", b[j:j+2]), j)
+			}
+			j += 2
+		case c < 0x20:
+			r.arena = a
+			return "", j, rawSyntax(fmt.Sprintf("invalid character %q in string", b[j:j+1]), j)
+		default:
+			rr, size := utf8.DecodeRune(b[j:])
+			if rr == utf8.RuneError && size == 1 {
+				a = append(a, "\uFFFD"...)
+			} else {
+				a = append(a, b[j:j+size]...)
+			}
+			j += size
+		}
+	}
+	r.arena = a
+	return "", j, rawUnexpected(b, j)
+}
+
+// rawSafeRun returns the end of the run of rawSafe bytes at i, looking at
+// eight bytes at a time.
+func rawSafeRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := rawUnsafe8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(b) && rawSafe[b[i]] {
+		i++
+	}
+	return i
+}
+
+// rawUnsafe8 sets the high bit of the bytes of w that are not rawSafe: '"',
+// '\\', bytes below 0x20 and non-ASCII bytes. Bytes above such a byte may
+// be marked too (borrows run upwards), so only the lowest mark is exact.
+func rawUnsafe8(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^('"'*ones), w^('\\'*ones)
+	return ((q-ones)&^q | (bs-ones)&^bs | (w - 0x20*ones) | w) & high
+}
+
+// rawHex4 reads the four hex digits of a \u escape at i; bad is the offset
+// of the first byte that is not one, or -1.
+func rawHex4(b []byte, i int) (rr rune, bad int) {
+	for k := i; k < i+4; k++ {
+		if k >= len(b) {
+			return 0, k
+		}
+		c := b[k]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, k
+		}
+		rr = rr<<4 | rune(c)
+	}
+	return rr, -1
+}
+
+// build flattens the parsed document into fields, step by step as
+// ParseJSON does: members in sorted order with duplicate names resolved to
+// the last, and the same depth limits, so that every name gets the value
+// ParseJSON gives it and Range the same order.
+func (r *RawJSON) build() {
+	size := 32
+	for size < 2*len(r.nodes) && size < 1024 {
+		size *= 2
+	}
+	r.resize(size)
+
+	top := r.topKeys(0)
+	if evt := top[rawKeyEvent]; evt >= 0 && r.nodes[evt].kind == rawObject {
+		if sys, ok := r.get(evt, "System"); ok && r.nodes[sys].kind == rawObject {
+			r.evtx = true
+			r.flattenEvtx(evt, sys)
+			return
+		}
+	}
+	r.flatten("", 0, 0)
+	r.beatAliases(top)
+}
+
+// The members of the top object that build and beatAliases read.
+const (
+	rawKeyEvent = iota
+	rawKeyWinlog
+	rawKeyEventData
+	rawKeyChannel
+	rawKeyLogName
+	rawKeyEventID
+	rawKeyComputerName
+	rawKeySourceName
+	rawKeyProviderName
+	rawKeys
+)
+
+// topKeys finds the members of obj named in the rawKey constants in one
+// pass; -1 where there is none.
+func (r *RawJSON) topKeys(obj int32) (at [rawKeys]int32) {
+	for i := range at {
+		at[i] = -1
+	}
+	for c, end := obj+1, r.nodes[obj].end; c < end; c = r.nodes[c].end {
+		k := -1
+		switch r.nodes[c].key {
+		case "Event":
+			k = rawKeyEvent
+		case "winlog":
+			k = rawKeyWinlog
+		case "event_data":
+			k = rawKeyEventData
+		case "channel":
+			k = rawKeyChannel
+		case "log_name":
+			k = rawKeyLogName
+		case "event_id":
+			k = rawKeyEventID
+		case "computer_name":
+			k = rawKeyComputerName
+		case "source_name":
+			k = rawKeySourceName
+		case "provider_name":
+			k = rawKeyProviderName
+		}
+		if k >= 0 {
+			at[k] = c
+		}
+	}
+	return at
+}
+
+// get returns the member key of object obj; of duplicates the last, as
+// decoding into a map keeps.
+func (r *RawJSON) get(obj int32, key string) (int32, bool) {
+	found := int32(-1)
+	for c, end := obj+1, r.nodes[obj].end; c < end; c = r.nodes[c].end {
+		if r.nodes[c].key == key {
+			found = c
+		}
+	}
+	return found, found >= 0
+}
+
+// sorted pushes the members of obj onto r.order sorted by name, keeping
+// the last of duplicates, and returns their range there. The caller pops
+// them with r.order = r.order[:lo].
+func (r *RawJSON) sorted(obj int32) (lo, hi int) {
+	lo = len(r.order)
+	nodes := r.nodes
+	inOrder := true
+	for c, end := obj+1, nodes[obj].end; c < end; c = nodes[c].end {
+		if len(r.order) > lo && inOrder {
+			inOrder = rawLess(nodes, r.order[len(r.order)-1], c)
+		}
+		r.order = append(r.order, c)
+	}
+	seg := r.order[lo:]
+	if !inOrder {
+		r.sort(seg)
+	}
+	w := 0
+	for i, c := range seg {
+		if i+1 < len(seg) && nodes[c].pfx == nodes[seg[i+1]].pfx && nodes[c].key == nodes[seg[i+1]].key {
+			continue
+		}
+		seg[w] = c
+		w++
+	}
+	r.order = r.order[:lo+w]
+	return lo, lo + w
+}
+
+// rawLess orders members by name, and by position for equal names.
+func rawLess(nodes []rawNode, a, b int32) bool {
+	na, nb := &nodes[a], &nodes[b]
+	if na.pfx != nb.pfx {
+		return na.pfx < nb.pfx
+	}
+	if na.key != nb.key {
+		return na.key < nb.key
+	}
+	return a < b
+}
+
+// sort sorts members by rawLess. Up to 256 of them, it sorts integers:
+// the first seven bytes of the name with the position in the last, then
+// orders runs that share those seven bytes by whole name.
+func (r *RawJSON) sort(seg []int32) {
+	nodes := r.nodes
+	switch {
+	case len(seg) <= 12:
+		for i := 1; i < len(seg); i++ {
+			for j := i; j > 0 && rawLess(nodes, seg[j], seg[j-1]); j-- {
+				seg[j], seg[j-1] = seg[j-1], seg[j]
+			}
+		}
+	case len(seg) <= 256:
+		keys := r.sortKeys[:0]
+		for i, c := range seg {
+			keys = append(keys, nodes[c].pfx&^0xff|uint64(i))
+		}
+		slices.Sort(keys)
+		orig := append(r.sortTmp[:0], seg...)
+		for i, k := range keys {
+			seg[i] = orig[k&0xff]
+		}
+		for i := 0; i < len(keys); {
+			j := i + 1
+			for j < len(keys) && keys[j]>>8 == keys[i]>>8 {
+				j++
+			}
+			if j-i > 1 {
+				run := seg[i:j]
+				for x := 1; x < len(run); x++ {
+					for y := x; y > 0 && rawLess(nodes, run[y], run[y-1]); y-- {
+						run[y], run[y-1] = run[y-1], run[y]
+					}
+				}
+			}
+			i = j
+		}
+		r.sortKeys, r.sortTmp = keys, orig
+	default:
+		slices.SortFunc(seg, func(a, b int32) int {
+			if rawLess(nodes, a, b) {
+				return -1
+			}
+			return 1
+		})
+	}
+}
+
+// textOf unwraps evtx_dump's {"#text": v, "#attributes": {...}} form.
+func (r *RawJSON) textOf(n int32) int32 {
+	if r.nodes[n].kind == rawObject {
+		if t, ok := r.get(n, "#text"); ok {
+			return t
+		}
+	}
+	return n
+}
+
+// rawValueKind is the Kind of a scalar node's Value.
+var rawValueKind = [...]Kind{rawNull: KindNull, rawString: KindString, rawNumber: KindNumber, rawTrue: KindBool, rawFalse: KindBool}
+
+// scalar is the Value of node n as ParseJSON's scalar gives it; false for
+// objects and for lists nested deeper than MaxJSONDepth.
+func (r *RawJSON) scalar(n int32, depth int) (Value, bool) {
+	if nd := &r.nodes[n]; nd.kind < rawArray {
+		return Value{Kind: rawValueKind[nd.kind], S: nd.s}, true
+	}
+	return r.list(n, depth)
+}
+
+// list is scalar for a list, or an object.
+func (r *RawJSON) list(n int32, depth int) (Value, bool) {
+	if r.nodes[n].kind != rawArray || depth > MaxJSONDepth {
+		return Value{}, false
+	}
+	// The elements of this list and of the lists inside it take at most
+	// one slot per node below it: reserve them all now, so that r.items
+	// does not move while they are filled.
+	end := r.nodes[n].end
+	if need := int(end - n); cap(r.items)-len(r.items) < need {
+		items := make([]Value, len(r.items), max(2*cap(r.items), len(r.items)+need, 64))
+		copy(items, r.items)
+		r.items = items
+	}
+	start := len(r.items)
+	count := 0
+	for c := n + 1; c < end; c = r.nodes[c].end {
+		count++
+	}
+	r.items = r.items[:start+count]
+	k := start
+	for c := n + 1; c < end; c = r.nodes[c].end {
+		if v, ok := r.scalar(r.textOf(c), depth+1); ok {
+			r.items[k] = v
+			k++
+		}
+	}
+	return Value{Kind: KindList, Items: r.items[start:k:k]}, true
+}
+
+// flatten adds the leaves of obj with dotted names below prefix.
+func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
+	if depth > MaxJSONDepth {
+		return
+	}
+	lo, hi := r.sorted(obj)
+	for i := lo; i < hi; i++ {
+		c := r.order[i]
+		name := r.nodes[c].key
+		if prefix != "" {
+			name = r.join(prefix, '.', name)
+		}
+		if v, ok := r.scalar(c, depth); ok {
+			r.set(name, v, false)
+			continue
+		}
+		if r.nodes[c].kind == rawObject {
+			if t, ok := r.get(c, "#text"); ok {
+				if v, ok := r.scalar(t, depth); ok {
+					r.set(name, v, false)
+				}
+			}
+			r.flatten(name, c, depth+1)
+		}
+	}
+	r.order = r.order[:lo]
+}
+
+// beatAliases is JSONEvent.beatAliases; top is topKeys of the event.
+func (r *RawJSON) beatAliases(top [rawKeys]int32) {
+	if w := top[rawKeyWinlog]; w >= 0 && r.nodes[w].kind == rawObject {
+		top = r.topKeys(w)
+	}
+	data := top[rawKeyEventData]
+	ok := data >= 0 && r.nodes[data].kind == rawObject
+	if !ok && top[rawKeyChannel] < 0 && top[rawKeyLogName] < 0 {
+		return
+	}
+	if ok {
+		lo, hi := r.sorted(data)
+		for i := lo; i < hi; i++ {
+			c := r.order[i]
+			if v, ok := r.scalar(r.textOf(c), 0); ok {
+				r.set(r.nodes[c].key, v, true)
+			}
+		}
+		r.order = r.order[:lo]
+	}
+	for _, a := range [...]struct {
+		from int
+		to   string
+	}{
+		{rawKeyLogName, "Channel"}, {rawKeyChannel, "Channel"}, {rawKeyEventID, "EventID"},
+		{rawKeyComputerName, "Computer"}, {rawKeySourceName, "Provider_Name"}, {rawKeyProviderName, "Provider_Name"},
+	} {
+		if c := top[a.from]; c >= 0 {
+			if v, ok := r.scalar(c, 0); ok && v.Kind != KindList {
+				r.set(a.to, v, true)
+			}
+		}
+	}
+}
+
+// flattenEvtx is JSONEvent.flattenEvtx.
+func (r *RawJSON) flattenEvtx(evt, sys int32) {
+	if data, ok := r.get(evt, "EventData"); ok && r.nodes[data].kind == rawObject {
+		r.dataFields(data, 0)
+	}
+	if data, ok := r.get(evt, "UserData"); ok && r.nodes[data].kind == rawObject {
+		// UserData holds one element named after the event; its children
+		// are the fields.
+		lo, hi := r.sorted(data)
+		for i := lo; i < hi; i++ {
+			if c := r.order[i]; r.nodes[c].kind == rawObject {
+				r.dataFields(c, 0)
+			}
+		}
+		r.order = r.order[:lo]
+	}
+	lo, hi := r.sorted(sys)
+	for i := lo; i < hi; i++ {
+		c := r.order[i]
+		k := r.nodes[c].key
+		if v, ok := r.scalar(r.textOf(c), 0); ok {
+			r.set(k, v, true)
+		}
+		if r.nodes[c].kind != rawObject {
+			continue
+		}
+		attrs := c
+		if a, ok := r.get(c, "#attributes"); ok && r.nodes[a].kind == rawObject {
+			attrs = a
+		}
+		alo, ahi := r.sorted(attrs)
+		for j := alo; j < ahi; j++ {
+			ac := r.order[j]
+			if ak := r.nodes[ac].key; ak != "#text" {
+				if v, ok := r.scalar(ac, 0); ok {
+					r.set(r.join(k, '_', ak), v, true)
+				}
+			}
+		}
+		r.order = r.order[:alo]
+	}
+	r.order = r.order[:lo]
+}
+
+// dataFields is JSONEvent.dataFields.
+func (r *RawJSON) dataFields(data int32, depth int) {
+	if depth > MaxJSONDepth {
+		return
+	}
+	lo, hi := r.sorted(data)
+	for i := lo; i < hi; i++ {
+		c := r.order[i]
+		k := r.nodes[c].key
+		if k == "#attributes" {
+			continue
+		}
+		if k == "Data" && r.nodes[c].kind == rawArray && r.namedData(c) {
+			continue
+		}
+		if v, ok := r.scalar(r.textOf(c), depth); ok {
+			r.set(k, v, true)
+			continue
+		}
+		if r.nodes[c].kind == rawObject {
+			r.dataFields(c, depth+1)
+		}
+	}
+	r.order = r.order[:lo]
+}
+
+// namedData is JSONEvent.namedData.
+func (r *RawJSON) namedData(list int32) bool {
+	end := r.nodes[list].end
+	for c := list + 1; c < end; c = r.nodes[c].end {
+		if _, ok := r.dataName(c); !ok {
+			return false
+		}
+	}
+	for c := list + 1; c < end; c = r.nodes[c].end {
+		name, _ := r.dataName(c)
+		v := Value{}
+		if t, ok := r.get(c, "#text"); ok {
+			var ok bool
+			if v, ok = r.scalar(t, 0); !ok {
+				continue
+			}
+		}
+		r.set(name, v, true)
+	}
+	return true
+}
+
+// dataName is n in {"#attributes": {"Name": n}}.
+func (r *RawJSON) dataName(item int32) (string, bool) {
+	if r.nodes[item].kind != rawObject {
+		return "", false
+	}
+	a, ok := r.get(item, "#attributes")
+	if !ok || r.nodes[a].kind != rawObject {
+		return "", false
+	}
+	n, ok := r.get(a, "Name")
+	if !ok || r.nodes[n].kind != rawString {
+		return "", false
+	}
+	return r.nodes[n].s, true
+}
+
+// join returns a+sep+b, kept in the arena.
+func (r *RawJSON) join(a string, sep byte, b string) string {
+	off := len(r.arena)
+	r.arena = append(r.arena, a...)
+	r.arena = append(r.arena, sep)
+	r.arena = append(r.arena, b...)
+	return unsafe.String(&r.arena[off], len(r.arena)-off)
+}
+
+// set is JSONEvent.set, or JSONEvent.setFirst when first is true.
+func (r *RawJSON) set(name string, v Value, first bool) {
+	h, fold := rawHashes(name)
+	mask := uint64(len(r.table) - 1)
+	i := h & mask
+	for ; r.table[i] != 0; i = (i + 1) & mask {
+		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
+			if !first {
+				f.val = v
+			}
+			return
+		}
+	}
+	if len(r.fields) == cap(r.fields) {
+		r.fields = slices.Grow(r.fields, 1)
+	}
+	r.fields = r.fields[:len(r.fields)+1]
+	e := int32(len(r.fields))
+	f := &r.fields[e-1]
+	f.name, f.hash, f.fold, f.val, f.head = name, h, fold, v, true
+	r.table[i] = e
+	// Only the first of the names equal but for case goes into folded.
+	j := fold & mask
+	for ; r.folded[j] != 0; j = (j + 1) & mask {
+		if g := &r.fields[r.folded[j]-1]; g.fold == fold && rawFoldEqual(g.name, name) {
+			f.head = false
+			break
+		}
+	}
+	if f.head {
+		r.folded[j] = e
+	}
+	if 2*len(r.fields) > len(r.table) {
+		r.resize(2 * len(r.table))
+	}
+}
+
+// resize empties the tables at the given size, a power of two, and puts
+// the fields back.
+func (r *RawJSON) resize(size int) {
+	if cap(r.table) < size {
+		r.table, r.folded = make([]int32, size), make([]int32, size)
+	}
+	r.table, r.folded = r.table[:size], r.folded[:size]
+	clear(r.table)
+	clear(r.folded)
+	mask := uint64(size - 1)
+	for e := range r.fields {
+		f := &r.fields[e]
+		i := f.hash & mask
+		for r.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		r.table[i] = int32(e + 1)
+		if f.head {
+			i = f.fold & mask
+			for r.folded[i] != 0 {
+				i = (i + 1) & mask
+			}
+			r.folded[i] = int32(e + 1)
+		}
+	}
+}
+
+// rawSeed varies the hash between processes, so that no input can be made
+// to collide on purpose.
+var rawSeed = rand.Uint64() | 1
+
+const (
+	rawK1 = 0xa0761d6478bd642f
+	rawK2 = 0xe7037ed1a0b428db
+	rawK3 = 0x8ebc6af09c88c6e3
+)
+
+func rawMix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// rawWord is the 8 bytes of s at i, little-endian.
+func rawWord(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// rawTail is the bytes of s from i on, fewer than 8, little-endian.
+func rawTail(s string, i int) (w uint64) {
+	for k := 0; i+k < len(s); k++ {
+		w |= uint64(s[i+k]) << (8 * k)
+	}
+	return w
+}
+
+// rawHash hashes s.
+func rawHash(s string) uint64 {
+	h := rawSeed
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		h = rawMix(h^rawK1, rawWord(s, i)^rawK2)
+	}
+	if i < len(s) {
+		h = rawMix(h^rawK1, rawTail(s, i)^rawK2)
+	}
+	return rawMix(h^uint64(len(s)), rawK3)
+}
+
+// rawFoldHash hashes strings.ToLower(s).
+func rawFoldHash(s string) uint64 {
+	_, fold := rawHashes(s)
+	return fold
+}
+
+// rawHashes is rawHash(s) and rawFoldHash(s) in one pass over s.
+func rawHashes(s string) (exact, fold uint64) {
+	const hi = 0x8080808080808080
+	h, f := rawSeed, rawSeed
+	var all uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := rawWord(s, i)
+		all |= w
+		h = rawMix(h^rawK1, w^rawK2)
+		f = rawMix(f^rawK1, rawLower8(w)^rawK2)
+	}
+	if i < len(s) {
+		w := rawTail(s, i)
+		all |= w
+		h = rawMix(h^rawK1, w^rawK2)
+		f = rawMix(f^rawK1, rawLower8(w)^rawK2)
+	}
+	h = rawMix(h^uint64(len(s)), rawK3)
+	if all&hi != 0 {
+		return h, rawFoldHashRunes(s)
+	}
+	return h, rawMix(f^uint64(len(s)), rawK3)
+}
+
+// rawFoldHashRunes is rawFoldHash for text that is not all ASCII: the same
+// hash of the bytes of strings.ToLower(s), lowered rune by rune rather than
+// eight bytes at a time.
+func rawFoldHashRunes(s string) uint64 {
+	h := rawSeed
+	var w uint64
+	nb, n := 0, 0
+	var buf [utf8.UTFMax]byte
+	for _, c := range s {
+		k := utf8.EncodeRune(buf[:], unicode.ToLower(c))
+		for _, x := range buf[:k] {
+			w |= uint64(x) << (8 * nb)
+			if nb++; nb == 8 {
+				h = rawMix(h^rawK1, w^rawK2)
+				w, nb = 0, 0
+			}
+		}
+		n += k
+	}
+	if nb > 0 {
+		h = rawMix(h^rawK1, w^rawK2)
+	}
+	return rawMix(h^uint64(n), rawK3)
+}
+
+// rawLower8 lowers the ASCII letters of eight ASCII bytes.
+func rawLower8(w uint64) uint64 {
+	const ones = 0x0101010101010101
+	ge := w + (0x80-'A')*ones   // high bit set from 'A' up
+	gt := w + (0x80-'Z'-1)*ones // high bit set above 'Z'
+	upper := ge &^ gt & (0x80 * ones)
+	return w | upper>>2
+}
+
+// rawFoldEqual reports strings.ToLower(a) == strings.ToLower(b).
+func rawFoldEqual(a, b string) bool {
+	for a != "" && b != "" {
+		ca, na := rune(a[0]), 1
+		if ca >= utf8.RuneSelf {
+			ca, na = utf8.DecodeRuneInString(a)
+		}
+		cb, nb := rune(b[0]), 1
+		if cb >= utf8.RuneSelf {
+			cb, nb = utf8.DecodeRuneInString(b)
+		}
+		if ca != cb && unicode.ToLower(ca) != unicode.ToLower(cb) {
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == "" && b == ""
+}
