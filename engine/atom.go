@@ -365,7 +365,7 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 	for _, g := range a.groups {
 		found := false
 		for _, f := range vals {
-			if found = groupMatch(g, f.v, f.fv, true, c); found {
+			if found = groupMatch(g, f.v, c.foldScalar(f.v), true, c); found {
 				break
 			}
 		}
@@ -384,7 +384,7 @@ func (a *atom) evalKeywords(c *evalCtx) bool {
 func (a *atom) keywordHit(c *evalCtx) (field, value string) {
 	for _, f := range c.values() {
 		for _, g := range a.groups {
-			if groupMatch(g, f.v, f.fv, true, c) {
+			if groupMatch(g, f.v, c.foldScalar(f.v), true, c) {
 				return f.name, f.v.String()
 			}
 		}

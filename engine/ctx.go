@@ -45,11 +45,10 @@ type evalCtx struct {
 	addAll func(string, Value) bool
 }
 
-// fieldValue is one field of an event with its folded text.
+// fieldValue is one field of an event.
 type fieldValue struct {
 	name string
 	v    Value
-	fv   string // Fold(v.S) for scalars
 }
 
 // newCtx returns a context sized for e's slots, atoms, rules and literals.
@@ -137,8 +136,8 @@ func (c *evalCtx) fold(s string) string {
 	return bytesString(c.arena[start:])
 }
 
-// values returns every field of the event with its value folded, read once
-// per event in a caching context.
+// values returns every field of the event, read once per event in a
+// caching context.
 func (c *evalCtx) values() []fieldValue {
 	if c.gen != 0 && c.allGen == c.gen {
 		return c.all
@@ -153,7 +152,7 @@ func (c *evalCtx) values() []fieldValue {
 }
 
 func (c *evalCtx) addValue(name string, v Value) bool {
-	c.all = append(c.all, fieldValue{name, v, c.foldScalar(v)})
+	c.all = append(c.all, fieldValue{name, v})
 	return true
 }
 

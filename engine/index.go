@@ -193,6 +193,8 @@ type route struct {
 	always []int32  // routed rules without a witness
 	scan   []int    // fields (index.fields) that witness some routed rule
 	nums   []int    // number fields (index.nums) that witness some routed rule
+	kw     *aho.Set // keywords of the routed rules
+	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
 }
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
@@ -220,6 +222,25 @@ func (e *Engine) routeFor(src eventSource) *route {
 		lo, hi := f.base, int32(len(e.index.litRules))
 		if fi+1 < len(e.index.fields) {
 			hi = e.index.fields[fi+1].base
+		}
+		if f.slot == anyField {
+			// Keywords are searched in every value of the event: search
+			// only for those of the routed rules.
+			var lits []string
+			for id := lo; id < hi; id++ {
+				if slices.ContainsFunc(e.index.litRules[id], r.has) {
+					r.kwIDs = append(r.kwIDs, id)
+					lits = append(lits, e.index.lits[id])
+				}
+			}
+			if len(lits) > 0 {
+				set, err := aho.NewSet(lits)
+				if err != nil {
+					panic("engine: keyword automaton: " + err.Error()) // cannot happen: the global one was built
+				}
+				r.kw = set
+			}
+			continue
 		}
 	scan:
 		for _, rules := range e.index.litRules[lo:hi] {
@@ -271,23 +292,22 @@ func (e *Engine) candidates(c *evalCtx) {
 	for _, fi := range rt.scan {
 		f := &e.index.fields[fi]
 		c.hits = c.hits[:0]
-		if f.slot == anyField {
-			for _, fv := range c.values() {
-				c.hits = scanValue(f.ac, fv.v, fv.fv, c)
-			}
-			e.addHits(c, rt, f.base)
-			continue
-		}
 		v, ok := c.field(f.slot, f.name)
 		if !ok {
 			continue
 		}
-		fv := ""
-		if v.Kind != KindNull && v.Kind != KindList {
-			fv = c.folded(f.slot, v.S)
-		}
-		c.hits = scanValue(f.ac, v, fv, c)
+		c.hits = scanValue(f.ac, v, c)
 		e.addHits(c, rt, f.base)
+	}
+	if rt.kw != nil {
+		c.hits = c.hits[:0]
+		for _, fv := range c.values() {
+			c.hits = scanValue(rt.kw, fv.v, c)
+		}
+		for k, l := range c.hits {
+			c.hits[k] = rt.kwIDs[l]
+		}
+		e.addHits(c, rt, 0)
 	}
 	for _, ni := range rt.nums {
 		n := &e.index.nums[ni]
@@ -331,21 +351,29 @@ func numKey(x float64) uint64 {
 	return math.Float64bits(x)
 }
 
-// scanValue appends to c.hits the literals found in a value (fv is its
-// fold; list items are folded here).
-func scanValue(ac *aho.Set, v Value, fv string, c *evalCtx) []int32 {
+// scanValue appends to c.hits the literals found in a value's fold. ASCII
+// text is scanned as it is, lowered on the fly (its fold is its lower
+// case); other text is folded first.
+func scanValue(ac *aho.Set, v Value, c *evalCtx) []int32 {
 	switch v.Kind {
 	case KindNull:
 	case KindList:
 		for _, it := range v.Items {
 			if it.Kind != KindNull && it.Kind != KindList {
-				c.hits = ac.Scan(c.fold(it.S), c.hits)
+				c.hits = scanText(ac, it.S, c)
 			}
 		}
 	default:
-		c.hits = ac.Scan(fv, c.hits)
+		c.hits = scanText(ac, v.S, c)
 	}
 	return c.hits
+}
+
+func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
+	if aho.IsASCII(s) {
+		return ac.ScanLower(s, c.hits)
+	}
+	return ac.Scan(c.fold(s), c.hits)
 }
 
 // addHits makes the rules of the literals in c.hits (ids relative to base)

@@ -20,7 +20,10 @@ import (
 // immutable once built and safe for concurrent use.
 type Automaton struct {
 	classes [256]uint8 // byte -> class; class 0 is "in no literal"
-	width   int        // classes per state row
+	// lower is classes with each ASCII upper-case letter given the class of
+	// its lower-case letter, for ScanLower.
+	lower [256]uint8
+	width int // classes per state row
 	// next holds the DFA: next[s*width+c] is the state reached from s on a
 	// byte of class c, premultiplied by width so that the scan loop needs
 	// no multiplication, with finalBit set when that state has outputs.
@@ -57,6 +60,10 @@ func Build(lits []string, maxStates int) (*Automaton, error) {
 		}
 	}
 	a.width = n
+	a.lower = a.classes
+	for b := 'A'; b <= 'Z'; b++ {
+		a.lower[b] = a.classes[b+'a'-'A']
+	}
 
 	// The trie, with sparse children during construction.
 	type tstate struct {
@@ -186,4 +193,22 @@ func (a *Automaton) Any(text string) bool {
 		}
 	}
 	return false
+}
+
+// ScanLower is Scan of the text with its ASCII letters lowered, without
+// building that text. It is for automata whose literals have no ASCII
+// upper-case letters (case-folded literals): then it finds exactly what
+// Scan finds in the lowered text.
+func (a *Automaton) ScanLower(text string, hits []int32) []int32 {
+	next, classes := a.next, &a.lower
+	s := uint32(0)
+	for i := 0; i < len(text); i++ {
+		s = next[s+uint32(classes[text[i]])]
+		if s&finalBit != 0 {
+			s &^= finalBit
+			st := s / uint32(a.width)
+			hits = append(hits, a.out[a.outOff[st]:a.outOff[st+1]]...)
+		}
+	}
+	return hits
 }

@@ -147,7 +147,7 @@ func TestSetRandomAgainstContains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if round == 0 && s.keys == nil {
+		if round == 0 && s.g4 == nil && s.g8 == nil {
 			t.Fatal("the set did not use grams: the test does not cover them")
 		}
 		for range 10 {
@@ -201,4 +201,49 @@ func BenchmarkSetScan(b *testing.B) {
 		hits = s.Scan(text, hits[:0])
 	}
 	b.ReportMetric(float64(s.Bytes())/1e6, "MB")
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func TestScanLower(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	word := func(alpha string, max int) string {
+		b := make([]byte, r.IntN(max+1))
+		for i := range b {
+			b[i] = alpha[r.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for round := range 100 {
+		var lits []string
+		for range 1 + round*40 { // small sets use one automaton, large ones grams
+			lits = append(lits, word("abz[@\\.", 2+r.IntN(12)))
+		}
+		s, err := NewSet(lits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			text := word("abzABZ[@\\.`{", 80)
+			if !IsASCII(text) {
+				t.Fatal("IsASCII is wrong")
+			}
+			got := distinct(s.ScanLower(text, nil))
+			want := distinct(s.Scan(asciiLower(text), nil))
+			if !slices.Equal(got, want) {
+				t.Fatalf("ScanLower(%q) = %v, Scan(lowered) = %v", text, got, want)
+			}
+		}
+	}
+	if IsASCII("abcdefgh\x80") || !IsASCII("abcdefghijk") || IsASCII("é") {
+		t.Error("IsASCII is wrong")
+	}
 }

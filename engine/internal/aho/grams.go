@@ -8,23 +8,30 @@ import (
 
 // Set finds literals in texts, like Automaton, with memory that stays small
 // for large sets of long literals (thousands of hashes or command-line
-// fragments, where a DFA's table would take tens of megabytes).
+// fragments, where a DFA's table would take tens of megabytes) and a scan
+// that is not one long chain of dependent table lookups.
 //
-// Literals shorter than gramLen go into an Automaton. Every longer literal is
-// represented by one of its 4-byte substrings (grams), chosen to be the one
-// fewest other literals share; a hash table maps grams to the literals they
-// stand for. Scan hashes each 4-byte window of the text, checks a small
-// bitmap (most windows stop there), and verifies each literal the window's
-// gram stands for by comparing it in place. The result is exact: the same
-// hits an Automaton would report.
+// A set whose automaton would be small is just that automaton. Otherwise
+// literals shorter than 4 bytes go into an Automaton, and each longer one is
+// represented by one of its substrings (a gram) of 8 bytes, or of 4 bytes
+// for literals shorter than 8: the one fewest other literals share. A hash
+// table maps grams to the literals they stand for. Scan hashes each 4- and
+// 8-byte window of the text, checks a small bitmap (most windows stop
+// there), and verifies each literal the window's gram stands for in place.
+// The result is exact: the same hits an Automaton would report.
 type Set struct {
-	short *Automaton // literals shorter than gramLen; nil when none
-	lits  []string
+	short  *Automaton // literals shorter than 4 bytes; nil when none
+	g4, g8 *gramTable // nil when no literal needs them
+	lits   []string
+}
 
+// gramTable maps grams of one length to literals.
+type gramTable struct {
+	n      int                  // gram length: 4 or 8
 	filter [1 << 16 / 32]uint32 // bit h>>16 set when some gram hashes to h
 	mask   uint32               // table size - 1
-	keys   []uint32             // gram per table slot
-	start  []uint32             // entries[start[i]:start[i+1]] for slot i; empty slots have none
+	keys   []uint64             // gram per table slot
+	start  []uint32             // refs[start[i]:start[i+1]] for slot i; none for empty slots
 	refs   []gramRef
 }
 
@@ -33,30 +40,26 @@ type gramRef struct {
 	off int32 // where the gram starts in the literal
 }
 
-const gramLen = 4
-
-// smallDFA is the table size (bytes) up to which NewSet uses a plain
-// Automaton for all literals: it scans faster than grams.
-const smallDFA = 256 << 10
-
 // NewSet builds a Set for lits; literal i is reported as i and empty
 // literals never are.
 func NewSet(lits []string) (*Set, error) {
 	s := &Set{lits: lits}
+	// A small set scans fastest as one automaton.
 	if a, err := Build(lits, smallDFA/4); err == nil && a.Bytes() <= smallDFA {
 		s.short = a
 		return s, nil
 	}
 	short := make([]string, len(lits))
+	var mid, long []int32
 	hasShort := false
-	freq := map[uint32]int{}
 	for i, l := range lits {
-		if len(l) < gramLen {
+		switch {
+		case len(l) < 4:
 			short[i], hasShort = l, hasShort || l != ""
-			continue
-		}
-		for k := 0; k+gramLen <= len(l); k++ {
-			freq[gram(l, k)]++
+		case len(l) < 8:
+			mid = append(mid, int32(i))
+		default:
+			long = append(long, int32(i))
 		}
 	}
 	if hasShort {
@@ -66,71 +69,109 @@ func NewSet(lits []string) (*Set, error) {
 		}
 		s.short = a
 	}
-	// Pick each literal's rarest gram; the later one on ties (the ends of
-	// paths and command lines say more than their beginnings).
-	byGram := map[uint32][]gramRef{}
-	var order []uint32
-	for i, l := range lits {
-		if len(l) < gramLen {
-			continue
+	if len(mid) > 0 {
+		s.g4 = newGramTable(lits, mid, 4)
+	}
+	if len(long) > 0 {
+		s.g8 = newGramTable(lits, long, 8)
+	}
+	return s, nil
+}
+
+func newGramTable(lits []string, ids []int32, n int) *gramTable {
+	t := &gramTable{n: n}
+	freq := map[uint64]int{}
+	for _, id := range ids {
+		l := lits[id]
+		for k := 0; k+n <= len(l); k++ {
+			freq[gramAt(l, k, n)]++
 		}
+	}
+	// Each literal's rarest gram; the later one on ties (the ends of paths
+	// and command lines say more than their beginnings).
+	byGram := map[uint64][]gramRef{}
+	var order []uint64
+	for _, id := range ids {
+		l := lits[id]
 		best, bestN := 0, -1
-		for k := 0; k+gramLen <= len(l); k++ {
-			if n := freq[gram(l, k)]; bestN < 0 || n <= bestN {
-				best, bestN = k, n
+		for k := 0; k+n <= len(l); k++ {
+			if c := freq[gramAt(l, k, n)]; bestN < 0 || c <= bestN {
+				best, bestN = k, c
 			}
 		}
-		g := gram(l, best)
+		g := gramAt(l, best, n)
 		if _, ok := byGram[g]; !ok {
 			order = append(order, g)
 		}
-		byGram[g] = append(byGram[g], gramRef{int32(i), int32(best)})
+		byGram[g] = append(byGram[g], gramRef{id, int32(best)})
 	}
 	size := 1 << bits.Len(uint(2*len(order)+1))
-	s.mask = uint32(size - 1)
-	s.keys = make([]uint32, size)
+	t.mask = uint32(size - 1)
+	t.keys = make([]uint64, size)
 	slotOf := make([]int32, size)
 	for i := range slotOf {
 		slotOf[i] = -1
 	}
 	for gi, g := range order {
 		h := hash(g)
-		s.filter[h>>21] |= 1 << (h >> 16 & 31)
-		i := h & s.mask
+		t.filter[h>>21] |= 1 << (h >> 16 & 31)
+		i := h & t.mask
 		for slotOf[i] >= 0 {
-			i = (i + 1) & s.mask
+			i = (i + 1) & t.mask
 		}
 		slotOf[i] = int32(gi)
-		s.keys[i] = g
+		t.keys[i] = g
 	}
-	s.start = make([]uint32, size+1)
+	t.start = make([]uint32, size+1)
 	for i := range size {
-		s.start[i] = uint32(len(s.refs))
+		t.start[i] = uint32(len(t.refs))
 		if slotOf[i] >= 0 {
-			s.refs = append(s.refs, byGram[order[slotOf[i]]]...)
+			t.refs = append(t.refs, byGram[order[slotOf[i]]]...)
 		}
 	}
-	s.start[size] = uint32(len(s.refs))
-	return s, nil
+	t.start[size] = uint32(len(t.refs))
+	return t
 }
 
-func gram(s string, k int) uint32 {
-	return uint32(s[k]) | uint32(s[k+1])<<8 | uint32(s[k+2])<<16 | uint32(s[k+3])<<24
+// smallDFA is the table size (bytes) up to which NewSet uses one Automaton
+// for all the literals.
+const smallDFA = 256 << 10
+
+// gramAt reads the n-byte gram of s at k as a little-endian number.
+func gramAt(s string, k, n int) uint64 {
+	var g uint64
+	for i := n - 1; i >= 0; i-- {
+		g = g<<8 | uint64(s[k+i])
+	}
+	return g
 }
 
-func hash(g uint32) uint32 { return g * 0x9E3779B1 }
+func hash(g uint64) uint32 { return uint32((g * 0x9E3779B97F4A7C15) >> 32) }
+
+// lowerBytes lowers the ASCII letters of eight ASCII bytes at once: a byte
+// b is upper case when b+0x3f reaches 0x80 ('A' and above) and b+0x25 does
+// not ('Z' and below); bytes below 0x80 cannot carry into their neighbour.
+func lowerBytes(g uint64) uint64 {
+	upper := (g + 0x3f3f3f3f3f3f3f3f) &^ (g + 0x2525252525252525) & 0x8080808080808080
+	return g | upper>>2
+}
 
 // Bytes returns the approximate memory the set holds.
 func (s *Set) Bytes() int {
-	n := len(s.filter)*4 + len(s.keys)*4 + len(s.start)*4 + len(s.refs)*8
+	n := 0
+	for _, t := range []*gramTable{s.g4, s.g8} {
+		if t != nil {
+			n += len(t.filter)*4 + len(t.keys)*8 + len(t.start)*4 + len(t.refs)*8
+		}
+	}
 	if s.short != nil {
 		n += s.short.Bytes()
 	}
 	return n
 }
 
-// States returns the number of automaton states (short literals only when
-// grams hold the rest).
+// States returns the number of automaton states (for the literals shorter
+// than 4 bytes).
 func (s *Set) States() int {
 	if s.short == nil {
 		return 0
@@ -144,29 +185,27 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 	if s.short != nil {
 		hits = s.short.Scan(text, hits)
 	}
-	if s.keys == nil || len(text) < gramLen {
-		return hits
+	if s.g4 != nil {
+		hits = s.g4.scan(text, false, s.lits, hits)
 	}
-	b := unsafe.Slice(unsafe.StringData(text), len(text))
-	for i := 0; i+gramLen <= len(b); i++ {
-		g := binary.LittleEndian.Uint32(b[i:])
-		h := hash(g)
-		if s.filter[h>>21]&(1<<(h>>16&31)) == 0 {
-			continue
-		}
-		for j := h & s.mask; s.start[j] != s.start[j+1]; j = (j + 1) & s.mask {
-			if s.keys[j] != g {
-				continue
-			}
-			for _, r := range s.refs[s.start[j]:s.start[j+1]] {
-				l := s.lits[r.lit]
-				at := i - int(r.off)
-				if at >= 0 && at+len(l) <= len(text) && text[at:at+len(l)] == l {
-					hits = append(hits, r.lit)
-				}
-			}
-			break
-		}
+	if s.g8 != nil {
+		hits = s.g8.scan(text, false, s.lits, hits)
+	}
+	return hits
+}
+
+// ScanLower is Scan of the text with its ASCII letters lowered, without
+// building that text, for sets of literals with no ASCII upper-case
+// letters. The text must be ASCII (no byte above 0x7f).
+func (s *Set) ScanLower(text string, hits []int32) []int32 {
+	if s.short != nil {
+		hits = s.short.ScanLower(text, hits)
+	}
+	if s.g4 != nil {
+		hits = s.g4.scan(text, true, s.lits, hits)
+	}
+	if s.g8 != nil {
+		hits = s.g8.scan(text, true, s.lits, hits)
 	}
 	return hits
 }
@@ -176,29 +215,78 @@ func (s *Set) Any(text string) bool {
 	if s.short != nil && s.short.Any(text) {
 		return true
 	}
-	if s.keys == nil || len(text) < gramLen {
-		return false
+	// Grams rarely hit; collecting the hits costs no more than stopping.
+	var buf [8]int32
+	return (s.g4 != nil && len(s.g4.scan(text, false, s.lits, buf[:0])) > 0) ||
+		(s.g8 != nil && len(s.g8.scan(text, false, s.lits, buf[:0])) > 0)
+}
+
+func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) []int32 {
+	if len(text) < t.n {
+		return hits
 	}
 	b := unsafe.Slice(unsafe.StringData(text), len(text))
-	for i := 0; i+gramLen <= len(b); i++ {
-		g := binary.LittleEndian.Uint32(b[i:])
+	last := len(b) - t.n
+	for i := 0; i <= last; i++ {
+		var g uint64
+		if t.n == 8 {
+			g = binary.LittleEndian.Uint64(b[i:])
+		} else {
+			g = uint64(binary.LittleEndian.Uint32(b[i:]))
+		}
+		if lower {
+			g = lowerBytes(g)
+		}
 		h := hash(g)
-		if s.filter[h>>21]&(1<<(h>>16&31)) == 0 {
+		if t.filter[h>>21]&(1<<(h>>16&31)) == 0 {
 			continue
 		}
-		for j := h & s.mask; s.start[j] != s.start[j+1]; j = (j + 1) & s.mask {
-			if s.keys[j] != g {
+		for j := h & t.mask; t.start[j] != t.start[j+1]; j = (j + 1) & t.mask {
+			if t.keys[j] != g {
 				continue
 			}
-			for _, r := range s.refs[s.start[j]:s.start[j+1]] {
-				l := s.lits[r.lit]
+			for _, r := range t.refs[t.start[j]:t.start[j+1]] {
+				l := lits[r.lit]
 				at := i - int(r.off)
-				if at >= 0 && at+len(l) <= len(text) && text[at:at+len(l)] == l {
-					return true
+				if at < 0 || at+len(l) > len(text) {
+					continue
+				}
+				if lower && equalLower(text[at:at+len(l)], l) || !lower && text[at:at+len(l)] == l {
+					hits = append(hits, r.lit)
 				}
 			}
 			break
 		}
 	}
-	return false
+	return hits
+}
+
+// equalLower reports whether ASCII text lowered equals lit.
+func equalLower(text, lit string) bool {
+	for i := 0; i < len(lit); i++ {
+		c := text[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// IsASCII reports whether s has no byte above 0x7f.
+func IsASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
