@@ -1,71 +1,283 @@
 package bench
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/tanchi-dev/tanchi/corpus"
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
+	"github.com/tanchi-dev/tanchi/rule"
 	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
-// loadWindowsRules compiles SigmaHQ's Windows, emerging-threat and
-// threat-hunting rules.
-func loadWindowsRules(b *testing.B, opts ...engine.Option) (*engine.Engine, time.Duration) {
-	b.Helper()
-	dir := sharedtest.Path(b, "sigma")
-	start := time.Now()
-	set, _ := load.Paths(filepath.Join(dir, "rules", "windows"), filepath.Join(dir, "rules-emerging-threats"), filepath.Join(dir, "rules-threat-hunting"))
-	eng, _ := engine.Compile(set.Rules, opts...)
-	if len(eng.Rules()) < 3000 {
-		b.Fatalf("only %d rules compiled", len(eng.Rules()))
-	}
-	return eng, time.Since(start)
+// laneEvents is how many events each lane benchmark cycles through: enough
+// that the stream is not a handful of events hot in the cache.
+const laneEvents = 50_000
+
+// ruleDirs are the rule sets the targets name: SigmaHQ's Windows,
+// emerging-threat and threat-hunting rules.
+func ruleDirs(tb testing.TB) []string {
+	dir := sharedtest.Path(tb, "sigma")
+	return []string{filepath.Join(dir, "rules", "windows"), filepath.Join(dir, "rules-emerging-threats"), filepath.Join(dir, "rules-threat-hunting")}
 }
 
-// attackEvents reads the evtx-attack-samples corpus (8,000 events of
-// attacks and their background noise) into memory.
-func attackEvents(b *testing.B) [][]byte {
-	b.Helper()
-	var raws [][]byte
-	err := corpus.Walk([]string{sharedtest.Path(b, "corpora", "evtx-attack-samples", "events")}, func(r corpus.Record) error {
-		raws = append(raws, append([]byte(nil), r.Raw...))
-		return nil
-	}, func(error) {})
-	if err != nil || len(raws) < 1000 {
-		b.Fatalf("read %d events: %v", len(raws), err)
+var (
+	rulesOnce sync.Once
+	allRules  []*rule.Rule
+)
+
+// windowsRules loads the rules once per process.
+func windowsRules(tb testing.TB) []*rule.Rule {
+	tb.Helper()
+	dirs := ruleDirs(tb)
+	rulesOnce.Do(func() {
+		set, _ := load.Paths(dirs...)
+		allRules = set.Rules
+	})
+	if len(allRules) < 3000 {
+		tb.Fatalf("only %d rules loaded", len(allRules))
 	}
-	return raws
+	return allRules
 }
 
-// BenchmarkMatch is the end-to-end cost per event: JSON parse, routing and
-// rule evaluation, on one core. It reports events/s and load time.
-func BenchmarkMatch(b *testing.B) {
-	raws := attackEvents(b)
-	for _, mode := range []struct {
-		name string
-		opts []engine.Option
-	}{{"indexed", nil}, {"brute-force", []engine.Option{engine.WithoutIndex()}}} {
-		b.Run(mode.name, func(b *testing.B) {
-			eng, load := loadWindowsRules(b, mode.opts...)
-			b.ReportAllocs()
-			matches, events := 0, 0
-			for b.Loop() {
-				raw := raws[events%len(raws)]
-				events++
-				ev, err := engine.ParseJSON(raw)
-				if err != nil {
-					continue
-				}
-				matches += len(eng.Match(ev))
+// ruleShare returns pct% of the rules, spread evenly over the load order
+// (which follows the directory tree, so every category keeps its share).
+func ruleShare(rules []*rule.Rule, pct int) []*rule.Rule {
+	if pct >= 100 {
+		return rules
+	}
+	var out []*rule.Rule
+	for i, r := range rules {
+		// Bresenham-style: take rule i when the running share crosses an
+		// integer.
+		if (i+1)*pct/100 != i*pct/100 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func compile(tb testing.TB, rules []*rule.Rule, opts ...engine.Option) *engine.Engine {
+	tb.Helper()
+	eng, _ := engine.Compile(rules, opts...)
+	if len(eng.Rules()) < len(rules)-5 {
+		tb.Fatalf("only %d of %d rules compiled", len(eng.Rules()), len(rules))
+	}
+	return eng
+}
+
+var (
+	laneMu    sync.Mutex
+	laneCache = map[string][][]byte{}
+)
+
+// lane returns laneEvents events of a lane (seed 1), generated once.
+func lane(tb testing.TB, name string) [][]byte {
+	tb.Helper()
+	laneMu.Lock()
+	defer laneMu.Unlock()
+	if evs, ok := laneCache[name]; ok {
+		return evs
+	}
+	evs, err := Lane(sharedtest.Dir(tb), name, laneEvents, 1)
+	if err != nil {
+		tb.Fatalf("lane %s: %v", name, err)
+	}
+	laneCache[name] = evs
+	return evs
+}
+
+// typedEvent is an event an agent holds in memory: named fields, looked up
+// without JSON and without allocating.
+type typedEvent struct {
+	names []string // sorted
+	vals  []engine.Value
+}
+
+func (t *typedEvent) Field(name string) (engine.Value, bool) {
+	if i, ok := slices.BinarySearch(t.names, name); ok {
+		return t.vals[i], true
+	}
+	return engine.Value{}, false
+}
+
+func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
+	for i, n := range t.names {
+		if !fn(n, t.vals[i]) {
+			return
+		}
+	}
+}
+
+// typed converts raw events to typed events, outside any timing.
+func typed(tb testing.TB, raws [][]byte) []*typedEvent {
+	tb.Helper()
+	var r engine.RawJSON
+	out := make([]*typedEvent, 0, len(raws))
+	for _, raw := range raws {
+		if err := r.Reset(raw); err != nil {
+			tb.Fatal(err)
+		}
+		type kv struct {
+			n string
+			v engine.Value
+		}
+		var kvs []kv
+		r.Range(func(n string, v engine.Value) bool {
+			kvs = append(kvs, kv{n, deepCopy(v)})
+			return true
+		})
+		slices.SortStableFunc(kvs, func(a, b kv) int {
+			switch {
+			case a.n < b.n:
+				return -1
+			case a.n > b.n:
+				return 1
 			}
-			if events > len(raws) && matches == 0 {
-				b.Fatal("no event matched: the benchmark measures nothing")
+			return 0
+		})
+		t := &typedEvent{}
+		for i, x := range kvs {
+			if i > 0 && x.n == kvs[i-1].n {
+				continue
 			}
-			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(load.Seconds(), "load-s")
+			t.names = append(t.names, x.n)
+			t.vals = append(t.vals, x.v)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func deepCopy(v engine.Value) engine.Value {
+	out := engine.Value{Kind: v.Kind, S: string([]byte(v.S))}
+	for _, it := range v.Items {
+		out.Items = append(out.Items, deepCopy(it))
+	}
+	return out
+}
+
+// candidatesPerEvent is the mean number of rules the index leaves to
+// evaluate per event.
+func candidatesPerEvent(tb testing.TB, eng *engine.Engine, raws [][]byte) float64 {
+	var r engine.RawJSON
+	n, total := 0, 0
+	for _, raw := range raws[:min(len(raws), 10_000)] {
+		if r.Reset(raw) != nil {
+			continue
+		}
+		total += eng.Candidates(&r)
+		n++
+	}
+	return float64(total) / float64(n)
+}
+
+var shares = []int{10, 50, 100}
+
+// BenchmarkScan is the end-to-end cost on one core: raw JSON lines in,
+// detections out (engine.RawJSON reads each line, Match evaluates it), for
+// each lane and share of the rules. The brute-force sub-benchmark (no
+// index: every routed rule evaluated) runs on all rules for the ratio.
+func BenchmarkScan(b *testing.B) {
+	all := windowsRules(b)
+	for _, name := range LaneNames() {
+		raws := lane(b, name)
+		for _, pct := range shares {
+			eng := compile(b, ruleShare(all, pct))
+			b.Run(fmt.Sprintf("%s/rules=%d%%/indexed", name, pct), func(b *testing.B) {
+				scanLoop(b, eng, raws)
+			})
+		}
+		b.Run(name+"/rules=100%/no-index", func(b *testing.B) {
+			scanLoop(b, compile(b, all, engine.WithoutIndex()), raws)
 		})
 	}
+}
+
+func scanLoop(b *testing.B, eng *engine.Engine, raws [][]byte) {
+	cands := candidatesPerEvent(b, eng, raws)
+	var r engine.RawJSON
+	matches, events := 0, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		raw := raws[events%len(raws)]
+		events++
+		if r.Reset(raw) != nil {
+			continue
+		}
+		matches += len(eng.Match(&r))
+	}
+	if events >= len(raws) && matches == 0 {
+		b.Fatal("no event matched: the benchmark measures nothing")
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(cands, "candidates/op")
+	b.ReportMetric(float64(matches)/float64(events), "matches/op")
+}
+
+// BenchmarkPreRead is Match alone, on events already in memory as typed
+// fields (the agent embedding): no JSON at all.
+func BenchmarkPreRead(b *testing.B) {
+	all := windowsRules(b)
+	for _, name := range LaneNames() {
+		evs := typed(b, lane(b, name))
+		for _, pct := range shares {
+			eng := compile(b, ruleShare(all, pct))
+			b.Run(fmt.Sprintf("%s/rules=%d%%", name, pct), func(b *testing.B) {
+				matches, events := 0, 0
+				b.ReportAllocs()
+				for b.Loop() {
+					matches += len(eng.Match(evs[events%len(evs)]))
+					events++
+				}
+				b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+				b.ReportMetric(float64(matches)/float64(events), "matches/op")
+			})
+		}
+	}
+}
+
+// BenchmarkWorkers runs Match from 1 and 2 goroutines on one engine (all
+// rules, the mixed Sysmon lane, pre-read events) and reports the total
+// events/s.
+func BenchmarkWorkers(b *testing.B) {
+	eng := compile(b, windowsRules(b))
+	evs := typed(b, lane(b, LaneSysmonMixed))
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			n := b.N
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < n; i += workers {
+						eng.Match(evs[i%len(evs)])
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkLoad is parse + compile + index of all the rules: what an agent
+// or server pays at start.
+func BenchmarkLoad(b *testing.B) {
+	dirs := ruleDirs(b)
+	for b.Loop() {
+		set, _ := load.Paths(dirs...)
+		eng, _ := engine.Compile(set.Rules)
+		if len(eng.Rules()) < 3000 {
+			b.Fatalf("only %d rules compiled", len(eng.Rules()))
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "load-s")
 }

@@ -101,17 +101,17 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	st := scanStats{start: time.Now(), byLevel: map[rule.Level]int{}}
 	prog := newProgress(stderr)
 	inputErrors := 0
+	var ev engine.RawJSON // reused: values live until the next line
 	err = corpus.Walk(paths, func(r corpus.Record) error {
 		st.events++
 		prog.tick(st.events)
-		ev, err := engine.ParseJSON(r.Raw)
-		if err != nil {
+		if err := ev.Reset(r.Raw); err != nil {
 			inputErrors++
 			prog.clear()
 			fmt.Fprintf(stderr, "%s:%d: %v\n", r.File, r.Line, err)
 			return nil
 		}
-		for _, m := range l.eng.MatchAll(ev) {
+		for _, m := range l.eng.MatchAll(&ev) {
 			if min != "" && m.Rule.Level.Rank() < min.Rank() {
 				continue
 			}
