@@ -21,7 +21,6 @@ type atom struct {
 	id     int32 // index in Engine.atoms; -1 for atoms built on the fly
 	slot   int32 // the field's slot; -1 for keyword search and on the fly
 	field  string
-	label  string      // the comparison as written, for FieldHit
 	plain  *litSet     // plain literals of the values, tested together
 	groups [][]matcher // the other values' matchers
 	all    bool
@@ -41,7 +40,7 @@ const maxAlternatives = 100_000
 
 // compileAtom builds the matcher for m. placeholders resolves |expand.
 func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error) {
-	a := &atom{m: m, id: -1, slot: -1, field: m.Field, label: m.String(), all: m.All, neq: m.Neq}
+	a := &atom{m: m, id: -1, slot: -1, field: m.Field, all: m.All, neq: m.Neq}
 	if errs := m.Check(); len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -507,10 +506,24 @@ type fieldRefMatcher struct {
 	cased bool
 }
 
-func (f fieldRefMatcher) match(v Value, _ string, c *evalCtx) bool {
+func (f fieldRefMatcher) match(v Value, fv string, c *evalCtx) bool {
 	o, ok := c.lookup(f.other)
 	if !ok || o.Kind == KindNull || o.Kind == KindList {
 		return false
 	}
-	return pattern.Compile(pattern.Literal(o.S), f.mode, f.cased).Match(v.S)
+	// The other field's value is a literal: no wildcards, so comparing the
+	// folds (or the values, cased) is all there is to it.
+	s, lit := v.S, o.S
+	if !f.cased {
+		s, lit = fv, c.fold(o.S)
+	}
+	switch f.mode {
+	case pattern.Contains:
+		return strings.Contains(s, lit)
+	case pattern.StartsWith:
+		return strings.HasPrefix(s, lit)
+	case pattern.EndsWith:
+		return strings.HasSuffix(s, lit)
+	}
+	return s == lit
 }

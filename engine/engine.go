@@ -168,6 +168,7 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 	if !e.cfg.noIndex {
 		e.buildIndex()
 	}
+	e.atomKeys = nil // only needed while compiling
 	e.ctxs.New = func() any { return e.newCtx() }
 	errs.Sort()
 	return e, errs.Err()

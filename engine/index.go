@@ -50,6 +50,10 @@ type fieldIndex struct {
 	base int32 // global id of the automaton's literal 0
 }
 
+// fieldDFABytes is the largest automaton table the index builds for one
+// field; larger literal sets use grams (see aho.Set).
+const fieldDFABytes = 256 << 10
+
 // anyField is the slot of keyword literals, which may occur in any field.
 const anyField = -2
 
@@ -117,7 +121,7 @@ func (e *Engine) buildIndex() {
 	base := map[int32]int32{}
 	for _, slot := range order {
 		fl := perSlot[slot]
-		ac, err := aho.NewSet(fl.list)
+		ac, err := aho.NewSet(fl.list, fieldDFABytes)
 		if err != nil {
 			base[slot] = -1
 			continue
@@ -234,7 +238,7 @@ func (e *Engine) routeFor(src eventSource) *route {
 				}
 			}
 			if len(lits) > 0 {
-				set, err := aho.NewSet(lits)
+				set, err := aho.NewSet(lits, fieldDFABytes)
 				if err != nil {
 					panic("engine: keyword automaton: " + err.Error()) // cannot happen: the global one was built
 				}

@@ -22,6 +22,10 @@ type litSet struct {
 	lits     []string // every literal, for the index
 }
 
+// litSetDFABytes bounds the automaton of one comparison's contains values
+// (there are thousands of comparisons; larger sets use grams).
+const litSetDFABytes = 16 << 10
+
 // minLitSet is the number of plain literals from which a comparison tests
 // them as a set.
 const minLitSet = 6
@@ -74,7 +78,7 @@ func splitPlain(groups [][]matcher) (*litSet, [][]matcher) {
 		}
 	}
 	if len(contains) > 0 {
-		set, err := aho.NewSet(contains)
+		set, err := aho.NewSet(contains, litSetDFABytes)
 		if err != nil {
 			return nil, groups
 		}

@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"cmd/tanchi":              {"rule", "rule/load", "rule/sigma", "dsl", "engine", "corpus", "learn"},
 	"bench":                   {"corpus"},
 	"bench/lanegen":           {"bench"},
+	"bench/agentmem":          {"rule/load", "engine"},
 	"examples":                {},
 	"internal/layering":       {},
 	"internal/sharedtest":     {},

@@ -143,7 +143,7 @@ func TestSetRandomAgainstContains(t *testing.T) {
 		for i := range lits {
 			lits[i] = word(alpha, 3+r.IntN(40))
 		}
-		s, err := NewSet(lits)
+		s, err := NewSet(lits, 256<<10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func FuzzSet(f *testing.F) {
 		for i := range 3000 {
 			lits = append(lits, strings.Repeat(string(rune('a'+i%26)), 4+i%7)+string(rune('A'+i%26)))
 		}
-		s, err := NewSet(lits)
+		s, err := NewSet(lits, 256<<10)
 		if err != nil {
 			return
 		}
@@ -190,7 +190,7 @@ func BenchmarkSetScan(b *testing.B) {
 		}
 		lits[i] = string(bs)
 	}
-	s, err := NewSet(lits)
+	s, err := NewSet(lits, 256<<10)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestScanLower(t *testing.T) {
 		for range 1 + round*40 { // small sets use one automaton, large ones grams
 			lits = append(lits, word("abz[@\\.", 2+r.IntN(12)))
 		}
-		s, err := NewSet(lits)
+		s, err := NewSet(lits, 256<<10)
 		if err != nil {
 			t.Fatal(err)
 		}

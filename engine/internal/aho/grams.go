@@ -27,9 +27,10 @@ type Set struct {
 
 // gramTable maps grams of one length to literals.
 type gramTable struct {
-	n      int                  // gram length: 4 or 8
-	filter [1 << 16 / 32]uint32 // bit h>>16 set when some gram hashes to h
-	mask   uint32               // table size - 1
+	n      int      // gram length: 4 or 8
+	filter []uint32 // bit h>>fshift set when some gram hashes to h
+	fshift uint32   // 32 - log2(bits in filter)
+	mask   uint32   // table size - 1
 	keys   []uint64             // gram per table slot
 	start  []uint32             // refs[start[i]:start[i+1]] for slot i; none for empty slots
 	refs   []gramRef
@@ -41,11 +42,11 @@ type gramRef struct {
 }
 
 // NewSet builds a Set for lits; literal i is reported as i and empty
-// literals never are.
-func NewSet(lits []string) (*Set, error) {
+// literals never are. A set whose automaton fits in dfaBytes (scanning
+// fastest) is that automaton.
+func NewSet(lits []string, dfaBytes int) (*Set, error) {
 	s := &Set{lits: lits}
-	// A small set scans fastest as one automaton.
-	if a, err := Build(lits, smallDFA/4); err == nil && a.Bytes() <= smallDFA {
+	if a, err := Build(lits, dfaBytes/4); err == nil && a.Bytes() <= dfaBytes {
 		s.short = a
 		return s, nil
 	}
@@ -107,6 +108,11 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 	}
 	size := 1 << bits.Len(uint(2*len(order)+1))
 	t.mask = uint32(size - 1)
+	// About 32 filter bits per gram (so that few windows get past it), from
+	// 1 Ki to 64 Ki bits.
+	fbits := min(max(bits.Len(uint(32*len(order))), 10), 16)
+	t.filter = make([]uint32, 1<<fbits/32)
+	t.fshift = uint32(32 - fbits)
 	t.keys = make([]uint64, size)
 	slotOf := make([]int32, size)
 	for i := range slotOf {
@@ -114,7 +120,8 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 	}
 	for gi, g := range order {
 		h := hash(g)
-		t.filter[h>>21] |= 1 << (h >> 16 & 31)
+		f := h >> t.fshift
+		t.filter[f>>5] |= 1 << (f & 31)
 		i := h & t.mask
 		for slotOf[i] >= 0 {
 			i = (i + 1) & t.mask
@@ -132,10 +139,6 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 	t.start[size] = uint32(len(t.refs))
 	return t
 }
-
-// smallDFA is the table size (bytes) up to which NewSet uses one Automaton
-// for all the literals.
-const smallDFA = 256 << 10
 
 // gramAt reads the n-byte gram of s at k as a little-endian number.
 func gramAt(s string, k, n int) uint64 {
@@ -238,7 +241,7 @@ func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) [
 			g = lowerBytes(g)
 		}
 		h := hash(g)
-		if t.filter[h>>21]&(1<<(h>>16&31)) == 0 {
+		if f := h >> t.fshift; t.filter[f>>5]&(1<<(f&31)) == 0 {
 			continue
 		}
 		for j := h & t.mask; t.start[j] != t.start[j+1]; j = (j + 1) & t.mask {
