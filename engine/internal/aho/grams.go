@@ -31,8 +31,8 @@ type gramTable struct {
 	filter []uint32 // bit h>>fshift set when some gram hashes to h
 	fshift uint32   // 32 - log2(bits in filter)
 	mask   uint32   // table size - 1
-	keys   []uint64             // gram per table slot
-	start  []uint32             // refs[start[i]:start[i+1]] for slot i; none for empty slots
+	keys   []uint64 // gram per table slot
+	start  []uint32 // refs[start[i]:start[i+1]] for slot i; none for empty slots
 	refs   []gramRef
 }
 
