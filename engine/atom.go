@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
 	"github.com/tanchi-dev/tanchi/rule"
@@ -93,7 +95,7 @@ func compileValue(m *rule.Match, v rule.Value, placeholders map[string][]string)
 			e := err.(*rule.Error)
 			return nil, valueErr(e.Code, v, m, "%s", e.Msg)
 		}
-		return []matcher{regexMatcher{re}}, nil
+		return []matcher{newRegexMatcher(re)}, nil
 	case rule.OpCIDR:
 		p, err := netip.ParsePrefix(strings.TrimSpace(v.S))
 		if err != nil {
@@ -413,9 +415,77 @@ func (s *strMatcher) match(v Value, fv string, _ *evalCtx) bool {
 	return false
 }
 
-type regexMatcher struct{ re *regexp.Regexp }
+// regexMatcher runs a regular expression, after two cheap tests that
+// rule most values out: the value must be as long as the shortest match,
+// and its fold must contain one of the literals every match contains.
+type regexMatcher struct {
+	re     *regexp.Regexp
+	minLen int      // bytes of the shortest possible match
+	req    []string // folded; nil when a match needs no literal
+}
 
-func (r regexMatcher) match(v Value, _ string, _ *evalCtx) bool { return r.re.MatchString(v.S) }
+func newRegexMatcher(re *regexp.Regexp) regexMatcher {
+	m := regexMatcher{re: re}
+	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		p = p.Simplify()
+		m.minLen = minMatchLen(p, 0)
+		if req, ok := regexWitness(p, 0); ok {
+			m.req = req
+		}
+	}
+	return m
+}
+
+func (r regexMatcher) match(v Value, fv string, _ *evalCtx) bool {
+	if len(v.S) < r.minLen {
+		return false
+	}
+	if r.req != nil && !slices.ContainsFunc(r.req, func(l string) bool { return strings.Contains(fv, l) }) {
+		return false
+	}
+	return r.re.MatchString(v.S)
+}
+
+// minMatchLen returns a lower bound on the length in bytes of any match of
+// re (0 when unsure).
+func minMatchLen(re *syntax.Regexp, depth int) int {
+	if depth > 100 {
+		return 0
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				n++ // a folded rune may match a shorter encoding ('K' for the Kelvin sign)
+			} else {
+				n += utf8.RuneLen(r)
+			}
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minMatchLen(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		return re.Min * minMatchLen(re.Sub[0], depth+1)
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			n += minMatchLen(s, depth+1)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, s := range re.Sub {
+			if k := minMatchLen(s, depth+1); n < 0 || k < n {
+				n = k
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
 
 type cidrMatcher struct{ p netip.Prefix }
 
