@@ -201,6 +201,7 @@ func (r *RawJSON) parse() (err error) {
 	nodes, stack := r.nodes[:0], r.stack[:0]
 	var key string
 	var pfx uint64
+	obj := false // whether the innermost open container is an object
 	i := rawSkipSpace(b, 0)
 value:
 	for {
@@ -227,7 +228,7 @@ value:
 				break
 			}
 			stack = append(stack, idx)
-			if kind == rawObject {
+			if obj = kind == rawObject; obj {
 				if key, pfx, i, err = r.member(b, i); err != nil {
 					break value
 				}
@@ -236,13 +237,13 @@ value:
 			}
 			continue
 		case '"':
-			s, next, e := r.str(b, i)
-			if e != nil {
-				err = e
+			var s string
+			if j := rawSafeRun(b, i+1); j < len(b) && b[j] == '"' {
+				s, i = rawAlias(b, i+1, j), j+1
+			} else if s, i, err = r.strRest(b, i+1, j); err != nil {
 				break value
 			}
 			nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
-			i = next
 		case 't', 'f', 'n':
 			lit, kind := "true", rawTrue
 			if c == 'f' {
@@ -277,8 +278,6 @@ value:
 				err = rawUnexpected(b, i)
 				break value
 			}
-			top := stack[len(stack)-1]
-			obj := nodes[top].kind == rawObject
 			switch c := b[i]; {
 			case c == ',':
 				i = rawSkipSpace(b, i+1)
@@ -291,8 +290,11 @@ value:
 				}
 				continue value
 			case obj && c == '}', !obj && c == ']':
-				nodes[top].end = int32(len(nodes))
+				nodes[stack[len(stack)-1]].end = int32(len(nodes))
 				stack = stack[:len(stack)-1]
+				if len(stack) > 0 {
+					obj = nodes[stack[len(stack)-1]].kind == rawObject
+				}
 				i++
 			default:
 				err = rawUnexpected(b, i)
@@ -327,7 +329,9 @@ func (r *RawJSON) member(b []byte, i int) (key string, pfx uint64, next int, err
 	if i >= len(b) || b[i] != '"' {
 		return "", 0, i, rawUnexpected(b, i)
 	}
-	if key, i, err = r.str(b, i); err != nil {
+	if j := rawSafeRun(b, i+1); j < len(b) && b[j] == '"' {
+		key, i = rawAlias(b, i+1, j), j+1
+	} else if key, i, err = r.strRest(b, i+1, j); err != nil {
 		return "", 0, i, err
 	}
 	if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
@@ -383,13 +387,20 @@ func rawScanNumber(b []byte, i int) (int, bool) {
 	return i, true
 }
 
-// str reads the string whose opening quote is at i. Text that decodes to
+// rawAlias is b[start:end] as a string, sharing its bytes.
+func rawAlias(b []byte, start, end int) string {
+	if end == start {
+		return ""
+	}
+	return unsafe.String(&b[start], end-start)
+}
+
+// strRest reads the rest of the string that starts at start, after the
+// opening quote, and whose bytes up to j are rawSafe. Text that decodes to
 // itself points into b; other text is decoded into the arena the way
 // encoding/json decodes it: invalid UTF-8 bytes and unpaired surrogate
 // escapes become U+FFFD.
-func (r *RawJSON) str(b []byte, i int) (string, int, error) {
-	start := i + 1
-	j := rawSafeRun(b, start)
+func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 	// Valid UTF-8 needs no copy either.
 	for j < len(b) {
 		c := b[j]

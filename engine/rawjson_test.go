@@ -651,6 +651,7 @@ type rawBenchEvent struct {
 // first Sysmon process creation of the evtx-attack-samples corpus and of
 // an nxlog-flat OTRF file.
 func rawBenchEvents(b *testing.B) []rawBenchEvent {
+	b.Helper()
 	evs := []rawBenchEvent{{"sysmon-evtx", []byte(rawSysmon)}, {"sysmon-nxlog", []byte(rawNxlog)}}
 	dir := os.Getenv("TANCHI_SHARED")
 	if dir == "" {
@@ -673,8 +674,8 @@ func rawBenchEvents(b *testing.B) []rawBenchEvent {
 		}
 	}
 	if _, err := os.Stat(dir); err == nil {
-		first("corpus-sysmon-evtx", filepath.Join(dir, "corpora/evtx-attack-samples/events/Execution/Sysmon_Exec_CompiledHTML.jsonl"), 0, `"EventID":1,`)
-		first("corpus-sysmon-nxlog", filepath.Join(dir, "corpora/otrf-security-datasets/events/atomic/windows/collection/host/msf_record_mic.jsonl.gz"), 0, `"EventID": 1,`, `Sysmon`)
+		first("corpus-sysmon-evtx", filepath.Join(dir, "corpora/evtx-attack-samples/events/Execution/Sysmon_Exec_CompiledHTML.jsonl"), 5000, `"EventID":1,`)
+		first("corpus-sysmon-nxlog", filepath.Join(dir, "corpora/otrf-security-datasets/events/atomic/windows/collection/host/msf_record_mic.jsonl.gz"), 5000, `"EventID": 1,`, `Sysmon`)
 	}
 	return evs
 }
