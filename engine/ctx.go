@@ -24,6 +24,8 @@ type evalCtx struct {
 
 	gen uint32 // the current event; 0 in a bare context
 
+	keys []*slotKeys // slot -> how to read it (shared, read-only)
+
 	slotGen  []uint32 // slot -> generation its value was read in
 	slotVal  []Value
 	slotOK   []bool
@@ -38,7 +40,8 @@ type evalCtx struct {
 	cands   []int32
 	hits    []int32
 
-	arena []byte // folded text of the current event
+	arena  []byte // folded text of the current event
+	joined []byte // the event's ASCII values joined, for keyword search
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in
@@ -53,7 +56,7 @@ type fieldValue struct {
 
 // newCtx returns a context sized for e's slots, atoms, rules and literals.
 func (e *Engine) newCtx() *evalCtx {
-	c := &evalCtx{cfg: &e.cfg}
+	c := &evalCtx{cfg: &e.cfg, keys: e.keys}
 	n := len(e.slots)
 	c.slotGen, c.slotVal, c.slotOK = make([]uint32, n), make([]Value, n), make([]bool, n)
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
@@ -108,7 +111,7 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 		return c.lookup(name)
 	}
 	if c.slotGen[slot] != c.gen {
-		c.slotVal[slot], c.slotOK[slot] = c.lookup(name)
+		c.slotVal[slot], c.slotOK[slot] = c.keys[slot].lookup(c.ev, &c.src)
 		c.slotGen[slot] = c.gen
 	}
 	return c.slotVal[slot], c.slotOK[slot]

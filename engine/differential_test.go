@@ -1074,12 +1074,21 @@ func diffCheck(t testing.TB, c *diffCase, st *diffStats) {
 	for i := len(evs) - 1; i >= 0; i-- {
 		order = append(order, i)
 	}
+	var raw engine.RawJSON // one reader reused, as tanchi scan does
 	for k, i := range order {
 		got := diffAnswer(dc.indexed.MatchAll(evs[i]))
 		want := diffAnswer(dc.brute.MatchAll(evs[i]))
 		if !slices.Equal(got, want) {
 			t.Fatalf("indexed and brute-force engines disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q%s",
 				i, c.describe(dc.docs), c.events[i], got, want, diffMinimize(t, c, c.events[i], got, want))
+		}
+		// The indexed engine reading the same event with RawJSON.
+		if err := raw.Reset([]byte(c.events[i])); err != nil {
+			t.Fatalf("RawJSON rejects an event ParseJSON reads: %v\n%s", err, c.events[i])
+		}
+		if got := diffAnswer(dc.indexed.MatchAll(&raw)); !slices.Equal(got, want) {
+			t.Fatalf("indexed engine on RawJSON and brute force on ParseJSON disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q",
+				i, c.describe(dc.docs), c.events[i], got, want)
 		}
 		if st != nil && k < len(evs) && len(want) > 0 {
 			st.eventsMatched++

@@ -106,7 +106,8 @@ type Engine struct {
 	atomKeys map[string]*atom // comparison (as its sigma.match call) -> atom
 	slots    []string         // field names rules read, by slot
 	slotOf   map[string]int32
-	celAtoms *atomCache // comparisons inside raw CEL
+	keys     []*slotKeys // by slot
+	celAtoms *atomCache  // comparisons inside raw CEL
 
 	index   *index // nil WithoutIndex
 	routes  atomic.Pointer[map[routeKey]*route]
@@ -164,6 +165,10 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 			continue
 		}
 		e.exclusions = append(e.exclusions, cx)
+	}
+	e.keys = make([]*slotKeys, len(e.slots))
+	for i, name := range e.slots {
+		e.keys[i] = newSlotKeys(e.cfg.mapping, name)
 	}
 	if !e.cfg.noIndex {
 		e.buildIndex()

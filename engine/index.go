@@ -199,6 +199,7 @@ type route struct {
 	nums   []int    // number fields (index.nums) that witness some routed rule
 	kw     *aho.Set // keywords of the routed rules
 	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
+	kwJoin bool     // no keyword holds a NUL byte: values can be scanned joined by NULs
 }
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
@@ -231,10 +232,12 @@ func (e *Engine) routeFor(src eventSource) *route {
 			// Keywords are searched in every value of the event: search
 			// only for those of the routed rules.
 			var lits []string
+			noNUL := true
 			for id := lo; id < hi; id++ {
 				if slices.ContainsFunc(e.index.litRules[id], r.has) {
 					r.kwIDs = append(r.kwIDs, id)
 					lits = append(lits, e.index.lits[id])
+					noNUL = noNUL && !strings.Contains(e.index.lits[id], "\x00")
 				}
 			}
 			if len(lits) > 0 {
@@ -242,7 +245,7 @@ func (e *Engine) routeFor(src eventSource) *route {
 				if err != nil {
 					panic("engine: keyword automaton: " + err.Error()) // cannot happen: the global one was built
 				}
-				r.kw = set
+				r.kw, r.kwJoin = set, noNUL
 			}
 			continue
 		}
@@ -305,8 +308,12 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
-		for _, fv := range c.values() {
-			c.hits = scanValue(rt.kw, fv.v, c)
+		if rt.kwJoin {
+			c.hits = scanJoined(rt.kw, c)
+		} else {
+			for _, fv := range c.values() {
+				c.hits = scanValue(rt.kw, fv.v, c)
+			}
 		}
 		for k, l := range c.hits {
 			c.hits[k] = rt.kwIDs[l]
@@ -371,6 +378,38 @@ func scanValue(ac *aho.Set, v Value, c *evalCtx) []int32 {
 		c.hits = scanText(ac, v.S, c)
 	}
 	return c.hits
+}
+
+// scanJoined scans every value of the event for keywords: the ASCII ones
+// joined by NUL bytes into one text, scanned once (a NUL is in no literal,
+// so no match spans two values), the others folded one by one.
+func scanJoined(ac *aho.Set, c *evalCtx) []int32 {
+	buf := c.joined[:0]
+	for _, f := range c.values() {
+		switch f.v.Kind {
+		case KindNull:
+		case KindList:
+			for _, it := range f.v.Items {
+				if it.Kind != KindNull && it.Kind != KindList {
+					buf = joinValue(ac, buf, it.S, c)
+				}
+			}
+		default:
+			buf = joinValue(ac, buf, f.v.S, c)
+		}
+	}
+	c.joined = buf
+	return ac.ScanLower(bytesString(buf), c.hits)
+}
+
+// joinValue appends an ASCII value and a NUL to buf, or scans a non-ASCII
+// one folded.
+func joinValue(ac *aho.Set, buf []byte, s string, c *evalCtx) []byte {
+	if aho.IsASCII(s) {
+		return append(append(buf, s...), 0)
+	}
+	c.hits = ac.Scan(c.fold(s), c.hits)
+	return buf
 }
 
 func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {

@@ -108,6 +108,9 @@ var (
 	}
 )
 
+// The fields routing reads.
+var channelKey, eventIDKey, eventTypeKey = newFieldKey("Channel"), newFieldKey("EventID"), newFieldKey("EventType")
+
 // eventSource is what routing knows about one event.
 type eventSource struct {
 	known      bool // the event names its channel: route strictly
@@ -128,7 +131,7 @@ func (s eventSource) hasCategory(c string) bool {
 // sourceOf derives the logsource of an event from Channel and EventID.
 // Events that name no channel are not routed: every rule may see them.
 func sourceOf(ev Event) eventSource {
-	ch, ok := ev.Field("Channel")
+	ch, ok := channelKey.get(ev)
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
@@ -141,14 +144,14 @@ func sourceOf(ev Event) eventSource {
 		src.service = windowsChannels[channel]
 	}
 	id := ""
-	if v, ok := ev.Field("EventID"); ok {
+	if v, ok := eventIDKey.get(ev); ok {
 		id = v.S
 	}
 	switch src.service {
 	case "sysmon":
 		src.categories = sysmonCategories[id]
 		if id == "12" {
-			if t, ok := ev.Field("EventType"); ok {
+			if t, ok := eventTypeKey.get(ev); ok {
 				var buf [32]byte
 				if c := sysmonRegistry12[lowerASCII(buf[:0], t.S)]; c != nil {
 					src.categories = c

@@ -130,14 +130,24 @@ func (r *RawJSON) Field(name string) (Value, bool) {
 	if len(r.fields) == 0 {
 		return Value{}, false
 	}
+	return r.fieldHashed(name, rawHash(name), 0)
+}
+
+// fieldHashed is Field given rawHash(name) and, unless 0, rawFoldHash(name).
+func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
+	if len(r.fields) == 0 {
+		return Value{}, false
+	}
 	mask := uint64(len(r.table) - 1)
-	h := rawHash(name)
 	for i := h & mask; r.table[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
 			return f.val, true
 		}
 	}
-	h = rawFoldHash(name)
+	h = fold
+	if h == 0 {
+		h = rawFoldHash(name)
+	}
 	for i := h & mask; r.folded[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
 			return f.val, true

@@ -34,6 +34,7 @@ type Automaton struct {
 	out    []int32
 	// states is the number of DFA states.
 	states int
+	maxLen int // the longest literal
 	lits   int
 }
 
@@ -77,6 +78,7 @@ func Build(lits []string, maxStates int) (*Automaton, error) {
 		if l == "" {
 			continue
 		}
+		a.maxLen = max(a.maxLen, len(l))
 		s := uint32(0)
 		for i := 0; i < len(l); i++ {
 			c := a.classes[l[i]]
@@ -200,15 +202,63 @@ func (a *Automaton) Any(text string) bool {
 // upper-case letters (case-folded literals): then it finds exactly what
 // Scan finds in the lowered text.
 func (a *Automaton) ScanLower(text string, hits []int32) []int32 {
+	// A long text is scanned as four parts at once: the four chains of
+	// dependent lookups overlap in the processor. Each part after the
+	// first starts maxLen-1 bytes early, so that a literal crossing a
+	// boundary is found; one inside an overlap may be reported twice.
+	q := len(text) / 4
+	if q < 64 || a.maxLen >= q {
+		return a.scanLower1(text, hits)
+	}
+	o := a.maxLen - 1
+	return a.scanLower4([4]string{text[:q], text[q-o : 2*q], text[2*q-o : 3*q], text[3*q-o:]}, hits)
+}
+
+// scanLower4 is ScanLower of four texts, interleaved.
+func (a *Automaton) scanLower4(x [4]string, hits []int32) []int32 {
 	next, classes := a.next, &a.lower
-	s := uint32(0)
+	n := min(len(x[0]), len(x[1]), len(x[2]), len(x[3]))
+	var s [4]uint32
+	for i := 0; i < n; i++ {
+		s[0] = next[s[0]+uint32(classes[x[0][i]])]
+		s[1] = next[s[1]+uint32(classes[x[1][i]])]
+		s[2] = next[s[2]+uint32(classes[x[2][i]])]
+		s[3] = next[s[3]+uint32(classes[x[3][i]])]
+		if (s[0]|s[1]|s[2]|s[3])&finalBit != 0 {
+			for k := range s {
+				if s[k]&finalBit != 0 {
+					s[k] &^= finalBit
+					hits = a.appendOut(hits, s[k])
+				}
+			}
+		}
+	}
+	for k := range x {
+		hits = a.scanLowerFrom(s[k], x[k][n:], hits)
+	}
+	return hits
+}
+
+// appendOut appends the outputs of the (premultiplied) state s.
+func (a *Automaton) appendOut(hits []int32, s uint32) []int32 {
+	st := s / uint32(a.width)
+	return append(hits, a.out[a.outOff[st]:a.outOff[st+1]]...)
+}
+
+// scanLowerFrom continues a lowered scan from state s.
+func (a *Automaton) scanLowerFrom(s uint32, text string, hits []int32) []int32 {
+	next, classes := a.next, &a.lower
 	for i := 0; i < len(text); i++ {
 		s = next[s+uint32(classes[text[i]])]
 		if s&finalBit != 0 {
 			s &^= finalBit
-			st := s / uint32(a.width)
-			hits = append(hits, a.out[a.outOff[st]:a.outOff[st+1]]...)
+			hits = a.appendOut(hits, s)
 		}
 	}
 	return hits
+}
+
+// scanLower1 is ScanLower in one pass.
+func (a *Automaton) scanLower1(text string, hits []int32) []int32 {
+	return a.scanLowerFrom(0, text, hits)
 }

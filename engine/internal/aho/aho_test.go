@@ -231,8 +231,8 @@ func TestScanLower(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for range 20 {
-			text := word("abzABZ[@\\.`{", 80)
+		for k := range 20 {
+			text := word("abzABZ[@\\.`{", 80+k*20) // long texts are scanned in two halves
 			if !IsASCII(text) {
 				t.Fatal("IsASCII is wrong")
 			}
@@ -245,5 +245,45 @@ func TestScanLower(t *testing.T) {
 	}
 	if IsASCII("abcdefgh\x80") || !IsASCII("abcdefghijk") || IsASCII("é") {
 		t.Error("IsASCII is wrong")
+	}
+}
+
+// BenchmarkScanLowerLong compares the one-chain scan with the two-half scan
+// ScanLower uses for long texts, in the same run.
+func BenchmarkScanLowerLong(b *testing.B) {
+	lits := []string{"sekurlsa::", "kerberos::", "lsadump::", "privilege::debug", "token::elevate", "eo.oe.kiwi", "gentilkiwi.com", "dpapi::masterkey", "event::clear"}
+	a, err := Build(lits, 1<<16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("Process accessed: C:\\Windows\\System32\\svchost.exe GrantedAccess 0x1400 CallTrace ", 25)
+	var hits []int32
+	b.Run("one-chain", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			hits = a.scanLower1(text, hits[:0])
+		}
+	})
+	b.Run("four-parts", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			hits = a.ScanLower(text, hits[:0])
+		}
+	})
+}
+
+func TestIsASCII(t *testing.T) {
+	for n := range 80 {
+		s := strings.Repeat("a", n)
+		if !IsASCII(s) {
+			t.Fatalf("IsASCII(%d a's) = false", n)
+		}
+		for i := range n {
+			b := []byte(s)
+			b[i] = 0x80
+			if IsASCII(string(b)) {
+				t.Fatalf("IsASCII misses 0x80 at %d of %d", i, n)
+			}
+		}
 	}
 }
