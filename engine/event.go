@@ -73,12 +73,25 @@ type Event interface {
 // with XML attributes joined by "_" (Provider_Name, Execution_ProcessID,
 // TimeCreated_SystemTime). Other JSON keeps top-level keys as they are and
 // reaches nested objects with dotted names ("process.parent.name").
+//
+// Dotted names are bounded, so that deep nesting under long keys cannot
+// make a small event expand into a huge one: a member whose dotted name
+// would exceed MaxFieldName bytes is left out, with everything below it,
+// and so is every member past a budget of 4 name bytes per input byte.
 type JSONEvent struct {
 	fields map[string]Value
-	names  []string // in document order, for Range and explanations
+	names  []string // in sorted-key order, for Range and explanations
 	folded map[string]string
 	evtx   bool
+
+	nameBytes, nameBudget int // dotted-name bytes made, and allowed
 }
+
+// MaxFieldName bounds the length of a dotted field name (see JSONEvent).
+const MaxFieldName = 1024
+
+// nameBudget is how many bytes of dotted names an event of n bytes may make.
+func nameBudget(n int) int { return 4*n + 4096 }
 
 // MaxJSONDepth bounds the nesting of events read by ParseJSON.
 const MaxJSONDepth = 64
@@ -98,7 +111,7 @@ func ParseJSON(raw []byte) (*JSONEvent, error) {
 	if !ok {
 		return nil, fmt.Errorf("event must be a JSON object, got %s", jsonType(v))
 	}
-	e := &JSONEvent{fields: make(map[string]Value, 32)}
+	e := &JSONEvent{fields: make(map[string]Value, 32), nameBudget: nameBudget(len(raw))}
 	if evt, ok := obj["Event"].(map[string]any); ok {
 		if sys, ok := evt["System"].(map[string]any); ok {
 			e.evtx = true
@@ -231,6 +244,11 @@ func (e *JSONEvent) flatten(prefix string, obj map[string]any, depth int) {
 		v := obj[k]
 		name := k
 		if prefix != "" {
+			n := len(prefix) + 1 + len(k)
+			if n > MaxFieldName || e.nameBytes+n > e.nameBudget {
+				continue
+			}
+			e.nameBytes += n
 			name = prefix + "." + k
 		}
 		if s, ok := scalar(v, depth); ok {

@@ -1,6 +1,9 @@
 package engine_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine"
@@ -64,5 +67,58 @@ func TestParseJSONShapes(t *testing.T) {
 		if _, err := engine.ParseJSON([]byte(bad)); err == nil {
 			t.Errorf("ParseJSON(%q) accepted", bad)
 		}
+	}
+}
+
+// TestDottedNamesBounded feeds both readers an event whose dotted names
+// would grow quadratically (long keys nested deep, many members below):
+// names stay within MaxFieldName and the total within the budget, and the
+// readers agree.
+func TestDottedNamesBounded(t *testing.T) {
+	var b strings.Builder
+	key := strings.Repeat("k", 200)
+	depth := 4
+	for range depth {
+		b.WriteString(`{"` + key + `":`)
+	}
+	b.WriteString("{")
+	for i := range 50_000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"m%d":1`, i)
+	}
+	b.WriteString("}")
+	b.WriteString(strings.Repeat("}", depth))
+	raw := []byte(b.String())
+
+	ev, err := engine.ParseJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r engine.RawJSON
+	if err := r.Reset(raw); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	total := 0
+	ev.Range(func(n string, _ engine.Value) bool {
+		if len(n) > engine.MaxFieldName {
+			t.Fatalf("name of %d bytes", len(n))
+		}
+		names = append(names, n)
+		total += len(n)
+		return true
+	})
+	if total > 4*len(raw)+4096 {
+		t.Errorf("%d bytes of names for a %d-byte event", total, len(raw))
+	}
+	if len(names) == 0 || len(names) == 50_000 {
+		t.Errorf("%d fields: the budget did not apply", len(names))
+	}
+	var rawNames []string
+	r.Range(func(n string, _ engine.Value) bool { rawNames = append(rawNames, n); return true })
+	if !slices.Equal(names, rawNames) {
+		t.Errorf("ParseJSON gives %d fields, RawJSON %d", len(names), len(rawNames))
 	}
 }

@@ -47,6 +47,8 @@ type RawJSON struct {
 	// index+1, 0 for none.
 	table, folded []int32
 	evtx          bool
+
+	nameBytes int // dotted-name bytes made (see JSONEvent)
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -104,6 +106,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.order = r.order[:0]
 	r.fields = r.fields[:0]
 	r.evtx = false
+	r.nameBytes = 0
 	if err := r.parse(); err != nil {
 		r.nodes = r.nodes[:0]
 		return err
@@ -789,6 +792,11 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 		c := r.order[i]
 		name := r.nodes[c].key
 		if prefix != "" {
+			n := len(prefix) + 1 + len(name)
+			if n > MaxFieldName || r.nameBytes+n > nameBudget(len(r.raw)) {
+				continue
+			}
+			r.nameBytes += n
 			name = r.join(prefix, '.', name)
 		}
 		if v, ok := r.scalar(c, depth); ok {
