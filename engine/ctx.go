@@ -34,6 +34,9 @@ type evalCtx struct {
 
 	memo []uint32 // atom id -> gen<<1 | result
 
+	route    *route // the route of the last event, for routeKey
+	routeKey routeKey
+
 	// Candidate collection (index.go).
 	mark    []uint32 // rule -> generation it became a candidate in
 	litSeen []uint32 // literal -> generation it was found in

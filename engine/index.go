@@ -289,7 +289,11 @@ func (e *Engine) routeFor(src eventSource) *route {
 // candidates collects into c.cands, in rule order, the rules the index
 // says can match the current event.
 func (e *Engine) candidates(c *evalCtx) {
-	rt := e.routeFor(c.src)
+	// Consecutive events mostly come from one source: keep its route.
+	if k := keyOf(c.src); c.route == nil || k != c.routeKey {
+		c.route, c.routeKey = e.routeFor(c.src), k
+	}
+	rt := c.route
 	c.cands = c.cands[:0]
 	c.cands = append(c.cands, rt.always...)
 	for _, i := range rt.always {
