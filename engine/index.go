@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"maps"
 	"math"
 	"regexp/syntax"
@@ -200,6 +201,7 @@ type route struct {
 	kw     *aho.Set // keywords of the routed rules
 	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
 	kwJoin bool     // no keyword holds a NUL byte: values can be scanned joined by NULs
+	kwRaw  *aho.Set // the keywords as JSON writes them, for RawJSON's bytes; nil when one is not printable ASCII
 }
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
@@ -246,6 +248,7 @@ func (e *Engine) routeFor(src eventSource) *route {
 					panic("engine: keyword automaton: " + err.Error()) // cannot happen: the global one was built
 				}
 				r.kw, r.kwJoin = set, noNUL
+				r.kwRaw = jsonKeywords(lits)
 			}
 			continue
 		}
@@ -312,7 +315,9 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
-		if rt.kwJoin {
+		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && plainJSON(raw.raw) {
+			c.hits = rt.kwRaw.ScanLower(bytesString(raw.raw), c.hits)
+		} else if rt.kwJoin {
 			c.hits = scanJoined(rt.kw, c)
 		} else {
 			for _, fv := range c.values() {
@@ -382,6 +387,50 @@ func scanValue(ac *aho.Set, v Value, c *evalCtx) []int32 {
 		c.hits = scanText(ac, v.S, c)
 	}
 	return c.hits
+}
+
+// jsonKeywords returns keywords as they appear in JSON text (a backslash
+// or quote escaped by a backslash), or nil when a keyword is not printable
+// ASCII: JSON may write those in more than one way.
+func jsonKeywords(lits []string) *aho.Set {
+	esc := make([]string, len(lits))
+	for i, l := range lits {
+		for j := 0; j < len(l); j++ {
+			if l[j] < 0x20 || l[j] > 0x7e {
+				return nil
+			}
+		}
+		esc[i] = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(l)
+	}
+	set, err := aho.NewSet(esc, fieldDFABytes)
+	if err != nil {
+		return nil
+	}
+	return set
+}
+
+// plainJSON reports whether raw JSON text is ASCII and escapes nothing but
+// control characters, backslashes and quotes (no \u, no \/). Then every
+// value's text appears in it exactly as jsonKeywords writes a keyword, and
+// finding the keywords in the whole text, keys and all, finds at least
+// every keyword some value holds: a sound (if generous) keyword search
+// without reading the values one by one.
+func plainJSON(raw []byte) bool {
+	if !aho.IsASCII(bytesString(raw)) {
+		return false
+	}
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return true
+		}
+		i += j + 1
+		if i < len(raw) && (raw[i] == 'u' || raw[i] == '/') {
+			return false
+		}
+		i++ // the escaped character
+	}
+	return true
 }
 
 // scanJoined scans every value of the event for keywords: the ASCII ones

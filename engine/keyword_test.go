@@ -1,0 +1,65 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/engine"
+	"github.com/tanchi-dev/tanchi/rule/sigma"
+)
+
+// TestKeywordsInRawJSON checks keyword search on events read with RawJSON,
+// where the index looks for keywords in the JSON text itself when it can:
+// values with escaped backslashes and quotes, other cases, \u escapes
+// (which send the search back to the values), keys that hold a keyword.
+func TestKeywordsInRawJSON(t *testing.T) {
+	const src = `
+title: keywords
+id: kw
+logsource: {product: windows}
+detection:
+    keywords:
+        - 'C:\Temp\evil "q"'
+        - 'MiMiKaTz'
+        - 'a/b'
+    condition: keywords
+`
+	set, err := sigma.Parse("kw.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := engine.Compile(set.Rules, engine.WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		json string
+		want bool
+	}{
+		{`{"Channel":"Security","X":"c:\\temp\\EVIL \"Q\" more"}`, true},
+		{`{"Channel":"Security","X":"c:\\temp\\evil q"}`, false},
+		{`{"Channel":"Security","X":"run mimikatz.exe"}`, true},
+		{`{"Channel":"Security","X":"run mimi\u006batz.exe"}`, true},
+		{`{"Channel":"Security","X":"a\/b"}`, true},
+		{`{"Channel":"Security","X":"a\\/b"}`, false},
+		{`{"Channel":"Security","mimikatz":"key only"}`, false},
+		{`{"Channel":"Security","X":["list","MIMIKATZ"]}`, true},
+		{`{"Channel":"Security","X":"caf\u00e9 mimikatz"}`, true},
+	} {
+		var raw engine.RawJSON
+		if err := raw.Reset([]byte(tc.json)); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := engine.ParseJSON([]byte(tc.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := len(indexed.Match(&raw)) > 0, len(brute.Match(ev)) > 0
+		if got != want || want != tc.want {
+			t.Errorf("%s: indexed on RawJSON %v, brute force %v, want %v", tc.json, got, want, tc.want)
+		}
+	}
+}
