@@ -35,12 +35,14 @@ import (
 //	sigma.match(ev, "Image", "endswith", ["\\powershell.exe", "\\pwsh.exe"]) &&
 //	sigma.match(ev, "CommandLine", "contains", [" -enc "])
 //
-// When a program is planned, every call whose field, modifiers and values are
-// constants is replaced by a native matcher built once (wildcards parsed,
-// values case-folded, windash and base64 variants expanded, regular
-// expressions compiled); identical comparisons in different rules share one
-// matcher. Calls with computed arguments still work through the ordinary
-// function binding, at the cost of building the matcher on every call.
+// A rule's comparisons run as the engine's atoms (see the package
+// documentation); this CEL form is what the condition means, shown by
+// Engine.CEL and explanations. Raw CEL written by a rule author runs in
+// cel-go: when its program is planned, every sigma.match call whose field,
+// modifiers and values are constants is replaced by a native matcher built
+// once, shared with identical calls. Calls with computed arguments still
+// work through the ordinary function binding, at the cost of building the
+// matcher on every call.
 
 const (
 	eventVar  = "ev"

@@ -1,20 +1,43 @@
-// Package engine compiles rules of the tanchi rule model into CEL programs
-// and matches events against them.
+// Package engine compiles rules of the tanchi rule model and matches events
+// against them.
 //
 // Compile once, match many times:
 //
 //	eng, err := engine.Compile(set.Rules, engine.WithExclusions(set.Exclusions))
-//	for each event {
-//		ev, err := engine.ParseJSON(raw)
-//		for _, m := range eng.Match(ev) { ... }
+//	var ev engine.RawJSON // reused: reads each line without building maps
+//	for each line {
+//		if err := ev.Reset(line); err != nil { ... }
+//		for _, m := range eng.Match(&ev) { ... }
 //	}
 //
-// Each rule's condition becomes one CEL program (github.com/google/cel-go)
-// over tanchi's CEL function library (see Library): every Sigma field
-// comparison is a call sigma.match(ev, field, modifiers, values) that is
-// compiled once into a native matcher when the program is planned. Before a
-// rule's program runs, logsource routing decides whether the rule applies to
-// the event at all (a Sysmon process-creation rule never sees a DNS event).
+// An agent that holds its events in memory implements Event over its own
+// types instead; Match then allocates nothing for an event that matches no
+// rule.
+//
+// # How a rule runs
+//
+// Every Sigma field comparison (Image|endswith: ['\x.exe', ...]) becomes an
+// atom, compiled once: wildcards parsed, values case-folded, windash and
+// base64 variants expanded, regular expressions compiled, long value lists
+// turned into hash sets and automata. Identical comparisons in different
+// rules are one atom. A rule's condition is a tree over its atoms; its CEL
+// form (Engine.CEL), one sigma.match(ev, field, modifiers, values) call per
+// comparison, is what the condition means and what explanations show.
+// Parts written in raw CEL run in cel-go (github.com/google/cel-go), with
+// the same atoms standing in for their sigma.match calls.
+//
+// # Which rules run
+//
+// Per event, logsource routing first picks the rules whose logsource fits
+// (a Sysmon process-creation rule never sees a DNS event). Then the literal
+// witness index (index.go) picks, among those, the rules that can match:
+// each rule has a set of field literals one of which a matching event must
+// contain, found per event with one scan per field over all literals at
+// once. Rules with no such literal (a condition that holds when something
+// is absent) are always candidates: the index never drops a rule that could
+// match. Only candidates are evaluated, each atom at most once per event.
+// WithoutIndex evaluates every routed rule instead: slower, same answers,
+// kept for differential tests.
 //
 // An Engine is safe for concurrent use by multiple goroutines.
 package engine

@@ -85,9 +85,10 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithoutIndex makes Match evaluate every rule on every event, checking
-// each rule's logsource one by one instead of through the routing table,
-// and evaluating conditions with a direct tree walk instead of CEL. It is
-// slow and gives the same answers; tests compare the two.
+// each rule's logsource one by one instead of through the routing table and
+// the literal witness index, with no per-event caching of field values or
+// comparison results. It is slow and gives the same answers; tests compare
+// the two.
 func WithoutIndex() Option {
 	return func(c *config) error {
 		c.noIndex = true
