@@ -409,12 +409,14 @@ func jsonKeywords(lits []string) *aho.Set {
 	return set
 }
 
-// plainJSON reports whether raw JSON text is ASCII and escapes nothing but
-// control characters, backslashes and quotes (no \u, no \/). Then every
-// value's text appears in it exactly as jsonKeywords writes a keyword, and
-// finding the keywords in the whole text, keys and all, finds at least
-// every keyword some value holds: a sound (if generous) keyword search
-// without reading the values one by one.
+// plainJSON reports whether the keywords of jsonKeywords can be searched
+// for in raw JSON text: it is ASCII, escapes backslashes and quotes only as
+// \\ and \", writes no printable ASCII character as \u00XX, and has no \u
+// escape of the two runes whose folds are ASCII letters (ſ and the Kelvin
+// sign). Then every keyword some value holds appears in the text as
+// jsonKeywords writes it, and searching the whole text, keys and all,
+// finds at least those: a sound (if generous) keyword search without
+// reading the values one by one.
 func plainJSON(raw []byte) bool {
 	if !aho.IsASCII(bytesString(raw)) {
 		return false
@@ -425,12 +427,45 @@ func plainJSON(raw []byte) bool {
 			return true
 		}
 		i += j + 1
-		if i < len(raw) && (raw[i] == 'u' || raw[i] == '/') {
+		if i >= len(raw) {
 			return false
+		}
+		switch raw[i] {
+		case '/':
+			return false
+		case 'u':
+			if i+5 > len(raw) {
+				return false
+			}
+			r, ok := hex4(raw[i+1 : i+5])
+			if !ok || 0x20 <= r && r <= 0x7e || r == 0x17f || r == 0x212a {
+				return false
+			}
+			i += 5
+			continue
 		}
 		i++ // the escaped character
 	}
 	return true
+}
+
+// hex4 reads four hexadecimal digits.
+func hex4(b []byte) (rune, bool) {
+	var r rune
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // scanJoined scans every value of the event for keywords: the ASCII ones

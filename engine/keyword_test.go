@@ -48,6 +48,11 @@ detection:
 		{`{"Channel":"Security","mimikatz":"key only"}`, false},
 		{`{"Channel":"Security","X":["list","MIMIKATZ"]}`, true},
 		{`{"Channel":"Security","X":"caf\u00e9 mimikatz"}`, true},
+		{`{"Channel":"Security","X":"caf\u00e9 mimi\u212aatz"}`, true},
+		{`{"Channel":"Security","X":"mimi\u212Aatz"}`, true},
+		{`{"Channel":"Security","X":"C:\\\u0054emp\\evil \"Q\""}`, true},
+		{`{"Channel":"Security","X":"x\u0000 mimikatz \u00ae"}`, true},
+		{`{"Channel":"Security","X":"\u00ae only"}`, false},
 	} {
 		var raw engine.RawJSON
 		if err := raw.Reset([]byte(tc.json)); err != nil {
