@@ -115,6 +115,7 @@ func TestDifferentialSigmaHQ(t *testing.T) {
 		perFile = 10
 	}
 	events, matched, matches := 0, 0, 0
+	var raw engine.RawJSON
 	for _, f := range files {
 		n := 0
 		err := corpus.Walk([]string{f}, func(r corpus.Record) error {
@@ -130,6 +131,15 @@ func TestDifferentialSigmaHQ(t *testing.T) {
 			a, b := matchIDs(indexed, ev), matchIDs(brute, ev)
 			if diff := cmp.Diff(b, a); diff != "" {
 				t.Errorf("%s:%d: indexed and brute-force engines disagree (-brute +indexed):\n%s", r.File, r.Line, diff)
+			}
+			// The indexed engine on the same event read by RawJSON, as
+			// tanchi scan reads it.
+			if err := raw.Reset(r.Raw); err != nil {
+				t.Errorf("%s:%d: RawJSON: %v", r.File, r.Line, err)
+				return nil
+			}
+			if diff := cmp.Diff(b, matchIDs(indexed, &raw)); diff != "" {
+				t.Errorf("%s:%d: indexed engine on RawJSON and brute force disagree (-brute +indexed):\n%s", r.File, r.Line, diff)
 			}
 			if len(a) > 0 {
 				matched++

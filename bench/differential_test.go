@@ -1,0 +1,57 @@
+package bench
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/engine"
+)
+
+// TestLaneDifferential runs the first events of every lane through the
+// indexed engine (events read by RawJSON, as tanchi scan reads them) and
+// the brute-force engine (events read by ParseJSON), with all the rules,
+// and requires the same detections, suppressed or not, in the same order.
+func TestLaneDifferential(t *testing.T) {
+	n := 2000
+	if testing.Short() {
+		n = 200
+	}
+	all := windowsRules(t)
+	indexed, brute := compile(t, all), compile(t, all, engine.WithoutIndex())
+	var raw engine.RawJSON
+	for _, name := range LaneNames() {
+		matched := 0
+		for i, line := range lane(t, name)[:n] {
+			ev, err := engine.ParseJSON(line)
+			if err != nil {
+				t.Fatalf("%s event %d: %v", name, i, err)
+			}
+			if err := raw.Reset(line); err != nil {
+				t.Fatalf("%s event %d: RawJSON: %v", name, i, err)
+			}
+			got, want := ids(indexed.MatchAll(&raw)), ids(brute.MatchAll(ev))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s event %d: indexed %q, brute force %q\n%s", name, i, got, want, line)
+			}
+			if len(want) > 0 {
+				matched++
+			}
+		}
+		t.Logf("%s: %d events, %d with detections", name, n, matched)
+		if matched == 0 {
+			t.Errorf("%s: no event matched: the comparison proves nothing", name)
+		}
+	}
+}
+
+func ids(ms []engine.Match) []string {
+	var out []string
+	for _, m := range ms {
+		s := m.Rule.ID
+		if m.SuppressedBy != nil {
+			s += " suppressed"
+		}
+		out = append(out, s)
+	}
+	return out
+}
