@@ -12,8 +12,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tanchi-dev/tanchi/dsl"
 	"github.com/tanchi-dev/tanchi/rule"
@@ -73,16 +76,35 @@ func Paths(paths ...string) (*rule.Set, error) {
 			}
 		}
 	}
+	// Sigma files parse independently: on all cores, results kept in file
+	// order so that the set and its errors do not depend on scheduling.
+	sigmaSets := make([]*rule.Set, len(files))
+	sigmaErrs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				if _, ok := byFile[files[i]]; !ok {
+					sigmaSets[i], sigmaErrs[i] = sigma.ParseFile(files[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 	out := &rule.Set{}
-	for _, f := range files {
+	for i, f := range files {
 		if s, ok := byFile[f]; ok {
 			s.Files = 1
 			out.Add(s)
 			continue
 		}
-		s, err := sigma.ParseFile(f)
-		out.Add(s)
-		errs = append(errs, asList(err)...)
+		out.Add(sigmaSets[i])
+		errs = append(errs, asList(sigmaErrs[i])...)
 	}
 	dups := rule.DropDuplicateIDs(out)
 	for _, e := range dups {
