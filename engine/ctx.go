@@ -31,6 +31,7 @@ type evalCtx struct {
 	slotOK   []bool
 	foldGen  []uint32 // slot -> generation its fold was computed in
 	slotFold []string
+	touched  []int32 // slots read this event, cleared by end
 
 	memo []uint32 // atom id -> gen<<1 | result
 
@@ -99,8 +100,10 @@ func (c *evalCtx) begin(ev Event) {
 // end drops the references a pooled context holds to the event.
 func (c *evalCtx) end() {
 	c.ev = nil
-	clear(c.slotVal)
-	clear(c.slotFold)
+	for _, s := range c.touched {
+		c.slotVal[s], c.slotFold[s] = Value{}, ""
+	}
+	c.touched = c.touched[:0]
 	clear(c.all)
 }
 
@@ -116,6 +119,7 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 	if c.slotGen[slot] != c.gen {
 		c.slotVal[slot], c.slotOK[slot] = c.keys[slot].lookup(c.ev, &c.src)
 		c.slotGen[slot] = c.gen
+		c.touched = append(c.touched, slot)
 	}
 	return c.slotVal[slot], c.slotOK[slot]
 }
