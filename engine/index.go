@@ -29,9 +29,13 @@ import (
 // that could match.
 //
 // Per event, routing picks the rules for the event's logsource; then each
-// field that has literals is folded once and scanned once with an
-// Aho-Corasick automaton over all literals of that field; every literal found
-// makes its rules candidates. Only candidates are evaluated.
+// field that has literals of those rules is scanned once for all of them
+// (aho.Set: an Aho-Corasick automaton, or a table of 4- and 8-byte grams for
+// large sets), ASCII text lowered on the fly and other text folded first.
+// Exact numbers (EventID: 4624) are looked up by value. Keywords, which may
+// be in any field, are searched in the event's raw JSON text when its
+// escapes allow (see plainJSON), else in all its values. Every literal found
+// makes its rules candidates; only candidates are evaluated.
 
 // index is built once by Compile.
 type index struct {
@@ -40,7 +44,6 @@ type index struct {
 	litRules [][]int32 // literal id (global) -> rules it witnesses
 	lits     []string  // literal id (global) -> the literal
 	always   []int32   // rules without a witness
-	witness  [][]int32 // rule -> literal ids (nil: no witness), for route plans
 }
 
 // fieldIndex is the automaton for one field's literals.
@@ -85,7 +88,7 @@ func (e *Engine) buildIndex() {
 	}
 	perSlot := map[int32]*fieldLits{}
 	var order []int32 // slots in first-seen order, for determinism
-	idx := &index{witness: make([][]int32, len(e.rules))}
+	idx := &index{}
 	type ref struct {
 		slot  int32
 		local int32
@@ -183,7 +186,6 @@ func (e *Engine) buildIndex() {
 		}
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
-		idx.witness[i] = ids
 		for _, id := range ids {
 			idx.litRules[id] = append(idx.litRules[id], int32(i))
 		}
