@@ -37,6 +37,14 @@ type RawJSON struct {
 	arena []byte    // decoded strings and joined field names
 	items []Value   // list elements
 	order []int32   // sorted members of the objects being walked
+	// rawHashes of the names of the members in order: exact and fold
+	// hashes of order[i] at 2*i and 2*i+1.
+	hashes []uint64
+
+	// Sorted orders of objects seen before, by rawSchemaSig of their
+	// names; see sorted.
+	schemas []rawSchema
+	docTmp  []int32
 
 	sortKeys []uint64 // scratch space for sorting
 	sortTmp  []int32
@@ -80,6 +88,28 @@ type rawField struct {
 	val  Value
 	head bool // the first field of those whose names are equal but for case
 }
+
+// rawSchema is the sorted order of the members of an object, kept to
+// sort the next object with the same names in the same order without
+// comparing names.
+type rawSchema struct {
+	sig    uint64  // signature of the names (see sorted); 0 for none
+	score  int32   // hits less misses of other objects in the slot, up to 8
+	names  []byte  // the names, one after the other
+	lens   []int32 // their lengths, in document order
+	perm   []int32 // member positions, in sorted order without duplicates
+	hashes []uint64
+}
+
+// Bounds of the objects sorted returns from r.schemas: at least
+// rawSchemaMin members, at most rawSchemaMax, names of at most
+// rawSchemaBytes bytes in all.
+const (
+	rawSchemaMin   = 3
+	rawSchemaMax   = 256
+	rawSchemaBytes = 8192
+	rawSchemaSlots = 256
+)
 
 // rawMaxNesting is the nesting encoding/json accepts, so ParseJSON too.
 const rawMaxNesting = 10000
@@ -642,32 +672,119 @@ func (r *RawJSON) get(obj int32, key string) (int32, bool) {
 }
 
 // sorted pushes the members of obj onto r.order sorted by name, keeping
-// the last of duplicates, and returns their range there. The caller pops
-// them with r.order = r.order[:lo].
+// the last of duplicates, and their names' rawHashes onto r.hashes, and
+// returns their range there. The caller pops them with
+// r.order = r.order[:lo].
+//
+// An object whose names, in document order, are those of an object sorted
+// before takes the order and hashes kept in r.schemas, after checking
+// that every name is the same.
 func (r *RawJSON) sorted(obj int32) (lo, hi int) {
 	lo = len(r.order)
 	nodes := r.nodes
-	inOrder := true
+	sig := uint64(rawK3)
 	for c, end := obj+1, nodes[obj].end; c < end; c = nodes[c].end {
-		if len(r.order) > lo && inOrder {
-			inOrder = rawLess(nodes, r.order[len(r.order)-1], c)
-		}
+		sig = (sig ^ nodes[c].pfx ^ uint64(len(nodes[c].key))) * rawK1
 		r.order = append(r.order, c)
 	}
 	seg := r.order[lo:]
-	if !inOrder {
-		r.sort(seg)
+	sig |= 1
+	var slot *rawSchema
+	if len(seg) >= rawSchemaMin && len(seg) <= rawSchemaMax {
+		if r.schemas == nil {
+			r.schemas = make([]rawSchema, rawSchemaSlots)
+		}
+		slot = &r.schemas[(sig^sig>>32)%rawSchemaSlots]
+		if slot.sig == sig && len(slot.lens) == len(seg) && r.sameNames(slot, seg) {
+			tmp := append(r.docTmp[:0], seg...)
+			r.docTmp = tmp
+			for i, p := range slot.perm {
+				seg[i] = tmp[p]
+			}
+			hi = lo + len(slot.perm)
+			r.order = r.order[:hi]
+			r.hashes = append(r.hashes[:2*lo], slot.hashes...)
+			if slot.score < 8 {
+				slot.score++
+			}
+			return lo, hi
+		}
+		// A schema that was used often stays until it has been missed as
+		// often.
+		if slot.score > 0 {
+			slot.score--
+			slot = nil
+		}
+	}
+	var doc []int32
+	if slot != nil {
+		doc = append(r.docTmp[:0], seg...)
+		r.docTmp = doc
+	}
+	for i := 1; i < len(seg); i++ {
+		if !rawLess(nodes, seg[i-1], seg[i]) {
+			r.sort(seg)
+			break
+		}
 	}
 	w := 0
+	hashes := r.hashes[:2*lo]
 	for i, c := range seg {
 		if i+1 < len(seg) && nodes[c].pfx == nodes[seg[i+1]].pfx && nodes[c].key == nodes[seg[i+1]].key {
 			continue
 		}
 		seg[w] = c
 		w++
+		h, f := rawHashes(nodes[c].key)
+		hashes = append(hashes, h, f)
 	}
-	r.order = r.order[:lo+w]
-	return lo, lo + w
+	r.hashes = hashes
+	hi = lo + w
+	r.order = r.order[:hi]
+	if slot != nil {
+		r.keepSchema(slot, sig, doc, seg[:w])
+	}
+	return lo, hi
+}
+
+// sameNames reports whether the members seg have the names of schema s,
+// in that order.
+func (r *RawJSON) sameNames(s *rawSchema, seg []int32) bool {
+	off := 0
+	for i, c := range seg {
+		k := r.nodes[c].key
+		n := int(s.lens[i])
+		if len(k) != n || string(s.names[off:off+n]) != k {
+			return false
+		}
+		off += n
+	}
+	return true
+}
+
+// keepSchema puts into s the names of the members doc, in document order,
+// and their sorted order sorted with their hashes (the last len(sorted)
+// pairs of r.hashes).
+func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) {
+	size := 0
+	for _, c := range doc {
+		size += len(r.nodes[c].key)
+	}
+	if size > rawSchemaBytes {
+		return
+	}
+	s.sig, s.score = sig, 1
+	s.names, s.lens = s.names[:0], s.lens[:0]
+	for _, c := range doc {
+		s.names = append(s.names, r.nodes[c].key...)
+		s.lens = append(s.lens, int32(len(r.nodes[c].key)))
+	}
+	s.perm = s.perm[:0]
+	for _, c := range sorted {
+		p, _ := slices.BinarySearch(doc, c)
+		s.perm = append(s.perm, int32(p))
+	}
+	s.hashes = append(s.hashes[:0], r.hashes[len(r.hashes)-2*len(sorted):]...)
 }
 
 // rawLess orders members by name, and by position for equal names.
@@ -791,6 +908,7 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		name := r.nodes[c].key
+		h, fold := r.hashes[2*i], r.hashes[2*i+1]
 		if prefix != "" {
 			n := len(prefix) + 1 + len(name)
 			if n > MaxFieldName || r.nameBytes+n > nameBudget(len(r.raw)) {
@@ -798,15 +916,16 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 			}
 			r.nameBytes += n
 			name = r.join(prefix, '.', name)
+			h, fold = rawHashes(name)
 		}
 		if v, ok := r.scalar(c, depth); ok {
-			r.set(name, v, false)
+			r.setHashed(name, h, fold, v, false)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
 			if t, ok := r.get(c, "#text"); ok {
 				if v, ok := r.scalar(t, depth); ok {
-					r.set(name, v, false)
+					r.setHashed(name, h, fold, v, false)
 				}
 			}
 			r.flatten(name, c, depth+1)
@@ -830,7 +949,7 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 		for i := lo; i < hi; i++ {
 			c := r.order[i]
 			if v, ok := r.scalar(r.textOf(c), 0); ok {
-				r.set(r.nodes[c].key, v, true)
+				r.setHashed(r.nodes[c].key, r.hashes[2*i], r.hashes[2*i+1], v, true)
 			}
 		}
 		r.order = r.order[:lo]
@@ -871,7 +990,7 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 		c := r.order[i]
 		k := r.nodes[c].key
 		if v, ok := r.scalar(r.textOf(c), 0); ok {
-			r.set(k, v, true)
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, true)
 		}
 		if r.nodes[c].kind != rawObject {
 			continue
@@ -910,7 +1029,7 @@ func (r *RawJSON) dataFields(data int32, depth int) {
 			continue
 		}
 		if v, ok := r.scalar(r.textOf(c), depth); ok {
-			r.set(k, v, true)
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, true)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
@@ -970,6 +1089,11 @@ func (r *RawJSON) join(a string, sep byte, b string) string {
 // set is JSONEvent.set, or JSONEvent.setFirst when first is true.
 func (r *RawJSON) set(name string, v Value, first bool) {
 	h, fold := rawHashes(name)
+	r.setHashed(name, h, fold, v, first)
+}
+
+// setHashed is set given rawHashes(name).
+func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, first bool) {
 	mask := uint64(len(r.table) - 1)
 	i := h & mask
 	for ; r.table[i] != 0; i = (i + 1) & mask {

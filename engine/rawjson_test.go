@@ -406,6 +406,30 @@ func TestRawJSONReuse(t *testing.T) {
 	}
 }
 
+// TestRawJSONSchemas reuses one RawJSON over objects whose names share
+// their first eight bytes and lengths, in the same order, so that an order
+// kept for one would be wrong for the next: each must be sorted anew.
+func TestRawJSONSchemas(t *testing.T) {
+	events := []string{
+		`{"abcdefghA":1,"abcdefghB":2,"abcdefghC":3}`,
+		`{"abcdefghC":1,"abcdefghB":2,"abcdefghA":3}`,
+		`{"abcdefghC":1,"abcdefghC":2,"abcdefghA":3}`,
+		`{"abcdefghB":1,"abcdefghA":2,"abcdefghC":3,"x":{"abcdefghC":1,"abcdefghB":2,"abcdefghA":3}}`,
+		`{"Event":{"System":{"EventID":1,"Channel":"c","Computer":"x"},"EventData":{"B":1,"A":2,"C":3}}}`,
+		`{"Event":{"System":{"EventID":1,"Channel":"c","Computer":"x"},"EventData":{"B":1,"a":2,"C":3}}}`,
+		`{"Event":{"System":{"EventID":1,"Channel":"c","Computer":"x"},"EventData":{"B":1,"B":2,"C":3}}}`,
+		`{"winlog":{"channel":"c","event_id":1,"event_data":{"B":1,"A":2,"C":3}}}`,
+	}
+	var r engine.RawJSON
+	for round := range 3 {
+		for i, ev := range events {
+			if d := rawDiff(&r, []byte(ev), -1); d != "" {
+				t.Fatalf("round %d, event %d: %s", round, i, d)
+			}
+		}
+	}
+}
+
 // TestRawJSONConcurrentReads reads one event's fields from several
 // goroutines at once (run with -race).
 func TestRawJSONConcurrentReads(t *testing.T) {
@@ -582,8 +606,11 @@ func FuzzRawJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var r engine.RawJSON
 		r.Reset([]byte(rawSysmon)) // a used RawJSON
-		if d := rawDiff(&r, data, 8); d != "" {
-			t.Fatalf("%q: %s", data, d)
+		// The second time with the sorted orders kept from the first.
+		for range 2 {
+			if d := rawDiff(&r, data, 8); d != "" {
+				t.Fatalf("%q: %s", data, d)
+			}
 		}
 	})
 }
@@ -678,4 +705,37 @@ func rawBenchEvents(b *testing.B) []rawBenchEvent {
 		first("corpus-sysmon-nxlog", filepath.Join(dir, "corpora/otrf-security-datasets/events/atomic/windows/collection/host/msf_record_mic.jsonl.gz"), 5000, `"EventID": 1,`, `Sysmon`)
 	}
 	return evs
+}
+
+// BenchmarkRawJSONLane reads the first 20,000 events of the JSONL file
+// named by TANCHI_RAWJSON_LANE, one Reset per op; it skips when unset.
+func BenchmarkRawJSONLane(b *testing.B) {
+	file := os.Getenv("TANCHI_RAWJSON_LANE")
+	if file == "" {
+		b.Skip("TANCHI_RAWJSON_LANE not set")
+	}
+	var evs [][]byte
+	size := 0
+	if err := rawInputs(file, 20000, func(_ int, raw []byte) {
+		evs = append(evs, bytes.Clone(raw))
+		size += len(raw)
+	}); err != nil {
+		b.Fatal(err)
+	}
+	if len(evs) == 0 {
+		b.Skip("no events")
+	}
+	var r engine.RawJSON
+	b.SetBytes(int64(size / len(evs)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := r.Reset(evs[i]); err != nil {
+			b.Fatal(err)
+		}
+		r.Field("Image")
+		if i++; i == len(evs) {
+			i = 0
+		}
+	}
 }
