@@ -345,6 +345,13 @@ func (e *Engine) MatchAll(ev Event) []Match {
 		return out
 	}
 	c := e.ctxs.Get().(*evalCtx)
+	out := e.matchWith(c, ev)
+	e.ctxs.Put(c)
+	return out
+}
+
+// matchWith is MatchAll on the indexed path with a given context.
+func (e *Engine) matchWith(c *evalCtx, ev Event) []Match {
 	c.begin(ev)
 	e.candidates(c)
 	var out []Match
@@ -355,7 +362,6 @@ func (e *Engine) MatchAll(ev Event) []Match {
 		}
 	}
 	c.end()
-	e.ctxs.Put(c)
 	return out
 }
 

@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/rule"
+)
+
+// TestGenerationWrap runs a context across the point where its generation
+// counter wraps: comparison results, literals seen and candidate marks of
+// earlier events must not count for later ones with the same generation.
+// (Leaving any of those three uncleared at the wrap fails it.)
+func TestGenerationWrap(t *testing.T) {
+	m := &rule.Match{Field: "Image", Values: []rule.Value{{Kind: rule.String, S: `\cmd.exe`}}}
+	if err := m.SetModifiers([]string{"endswith"}); err != nil {
+		t.Fatal(err)
+	}
+	r := &rule.Rule{ID: "r", Title: "cmd", Condition: m}
+	eng, err := Compile([]*rule.Rule{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := NewEvent(map[string]Value{"Image": Str(`C:\Windows\cmd.exe`)})
+	other := NewEvent(map[string]Value{"Image": Str(`C:\Windows\notepad.exe`)})
+	near := NewEvent(map[string]Value{"Image": Str(`C:\Windows\cmd.exe.bak`)}) // has the literal, no match
+	c := eng.newCtx()
+	check := func(i int, ev Event, want int) {
+		t.Helper()
+		if got := len(eng.matchWith(c, ev)); got != want {
+			t.Fatalf("event %d (generation %d): %d matches, want %d", i, c.gen, got, want)
+		}
+	}
+	// Generation 1 caches Image and the comparison's result (true); the
+	// next events leave both alone (no literal, so the rule is no
+	// candidate).
+	check(0, cmd, 1)
+	check(1, other, 0)
+	// Jump to the end: the next event is the last generation, the one
+	// after wraps to 1. Entries left from the first generation 1 would
+	// answer for the near miss.
+	c.gen = maxGen - 2
+	check(2, other, 0)
+	check(3, near, 0)
+	if c.gen != 1 {
+		t.Fatalf("generation %d after the wrap, want 1", c.gen)
+	}
+	check(4, cmd, 1)
+
+	// Literals seen, candidates marked and fields read in generation 2
+	// must not count for the next generation 2.
+	c = eng.newCtx()
+	check(5, cmd, 1)
+	check(6, cmd, 1)
+	c.gen = maxGen - 2
+	check(7, other, 0)
+	check(8, other, 0)
+	check(9, cmd, 1)
+}
