@@ -93,11 +93,12 @@ type rawField struct {
 // sort the next object with the same names in the same order without
 // comparing names.
 type rawSchema struct {
-	sig    uint64  // signature of the names (see sorted); 0 for none
-	score  int32   // hits less misses of other objects in the slot, up to 8
-	names  []byte  // the names, one after the other
-	lens   []int32 // their lengths, in document order
-	perm   []int32 // member positions, in sorted order without duplicates
+	sig    uint64   // signature of the names (see sorted); 0 for none
+	score  int32    // hits less misses of other objects in the slot, up to 8
+	pfxs   []uint64 // rawNode.pfx of the names, in document order
+	lens   []int32  // their lengths
+	names  []byte   // their bytes past the eighth, one name after the other
+	perm   []int32  // member positions, in sorted order without duplicates
 	hashes []uint64
 }
 
@@ -631,33 +632,47 @@ func (r *RawJSON) topKeys(obj int32) (at [rawKeys]int32) {
 		at[i] = -1
 	}
 	for c, end := obj+1, r.nodes[obj].end; c < end; c = r.nodes[c].end {
-		k := -1
-		switch r.nodes[c].key {
-		case "Event":
-			k = rawKeyEvent
-		case "winlog":
-			k = rawKeyWinlog
-		case "event_data":
-			k = rawKeyEventData
-		case "channel":
-			k = rawKeyChannel
-		case "log_name":
-			k = rawKeyLogName
-		case "event_id":
-			k = rawKeyEventID
-		case "computer_name":
-			k = rawKeyComputerName
-		case "source_name":
-			k = rawKeySourceName
-		case "provider_name":
-			k = rawKeyProviderName
+		// Most names differ from these in their first eight bytes.
+		k, name := -1, ""
+		switch r.nodes[c].pfx {
+		case rawPfxEvent:
+			k, name = rawKeyEvent, "Event"
+		case rawPfxWinlog:
+			k, name = rawKeyWinlog, "winlog"
+		case rawPfxEventData:
+			k, name = rawKeyEventData, "event_data"
+		case rawPfxChannel:
+			k, name = rawKeyChannel, "channel"
+		case rawPfxLogName:
+			k, name = rawKeyLogName, "log_name"
+		case rawPfxEventID:
+			k, name = rawKeyEventID, "event_id"
+		case rawPfxComputer:
+			k, name = rawKeyComputerName, "computer_name"
+		case rawPfxSourceName:
+			k, name = rawKeySourceName, "source_name"
+		case rawPfxProviderName:
+			k, name = rawKeyProviderName, "provider_name"
 		}
-		if k >= 0 {
+		if k >= 0 && r.nodes[c].key == name {
 			at[k] = c
 		}
 	}
 	return at
 }
+
+// rawNode.pfx of the names topKeys looks for.
+const (
+	rawPfxEvent        = 0x4576656e74000000 // "Event"
+	rawPfxWinlog       = 0x77696e6c6f670000 // "winlog"
+	rawPfxEventData    = 0x6576656e745f6461 // "event_da"
+	rawPfxChannel      = 0x6368616e6e656c00 // "channel"
+	rawPfxLogName      = 0x6c6f675f6e616d65 // "log_name"
+	rawPfxEventID      = 0x6576656e745f6964 // "event_id"
+	rawPfxComputer     = 0x636f6d7075746572 // "computer"
+	rawPfxSourceName   = 0x736f757263655f6e // "source_n"
+	rawPfxProviderName = 0x70726f7669646572 // "provider"
+)
 
 // get returns the member key of object obj; of duplicates the last, as
 // decoding into a map keeps.
@@ -752,12 +767,17 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int) {
 func (r *RawJSON) sameNames(s *rawSchema, seg []int32) bool {
 	off := 0
 	for i, c := range seg {
-		k := r.nodes[c].key
+		nd := &r.nodes[c]
 		n := int(s.lens[i])
-		if len(k) != n || string(s.names[off:off+n]) != k {
+		if nd.pfx != s.pfxs[i] || len(nd.key) != n {
 			return false
 		}
-		off += n
+		if n > 8 {
+			if string(s.names[off:off+n-8]) != nd.key[8:] {
+				return false
+			}
+			off += n - 8
+		}
 	}
 	return true
 }
@@ -774,10 +794,14 @@ func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) {
 		return
 	}
 	s.sig, s.score = sig, 1
-	s.names, s.lens = s.names[:0], s.lens[:0]
+	s.pfxs, s.lens, s.names = s.pfxs[:0], s.lens[:0], s.names[:0]
 	for _, c := range doc {
-		s.names = append(s.names, r.nodes[c].key...)
-		s.lens = append(s.lens, int32(len(r.nodes[c].key)))
+		k := r.nodes[c].key
+		s.pfxs = append(s.pfxs, r.nodes[c].pfx)
+		s.lens = append(s.lens, int32(len(k)))
+		if len(k) > 8 {
+			s.names = append(s.names, k[8:]...)
+		}
 	}
 	s.perm = s.perm[:0]
 	for _, c := range sorted {
