@@ -24,7 +24,7 @@ type litSet struct {
 
 // litSetDFABytes bounds the automaton of one comparison's contains values
 // (there are thousands of comparisons; larger sets use grams).
-const litSetDFABytes = 16 << 10
+const litSetDFABytes = 4 << 10
 
 // minLitSet is the number of plain literals from which a comparison tests
 // them as a set.
