@@ -675,8 +675,16 @@ func matcherWitness(m matcher) ([]string, bool) {
 		if m.isNum {
 			return nil, false // see groupWitness
 		}
-		if r := m.m.Required(); r != "" {
-			return []string{r}, true
+		// Any one run will do: take the one least likely to occur
+		// ("7z" rather than ".exe" for 7z*.exe).
+		var best []string
+		for _, r := range m.m.Runs() {
+			if c := []string{r}; best == nil || strCost(c) < strCost(best) {
+				best = c
+			}
+		}
+		if best != nil {
+			return best, true
 		}
 	case regexMatcher:
 		return m.req, m.req != nil
@@ -726,11 +734,15 @@ func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
 	return nil, false
 }
 
+// strCost is cost for literals of one field.
 func strCost(ws []string) float64 {
 	c := 0.0
 	for _, s := range ws {
 		n := float64(len(s))
 		c += 1 / (n * n)
+		if strings.Contains(commonText, s) {
+			c++
+		}
 	}
 	return c
 }

@@ -278,20 +278,17 @@ func (m *Matcher) matchFolding(s string) bool {
 // modify b while the string is in use, nor keep the string.
 func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// Required returns a substring that every value m matches contains once
-// folded: the longest literal run of the pattern, folded (also for a cased
-// matcher, whose matches contain the run as written and so its fold). It
-// returns "" when a match needs no literal text, as for `*` or an empty
-// exact value. An index of required substrings uses it to rule out values
-// without testing them.
-func (m *Matcher) Required() string {
-	best := ""
-	for _, l := range m.pat.Literals() {
-		if len(l) > len(best) {
-			best = l
-		}
+// Runs returns the literal runs of the pattern (the text between
+// wildcards), folded: a value m matches contains every run once folded
+// (also for a cased matcher, whose matches contain the runs as written and
+// so their folds). An index of required substrings uses them to rule out
+// values without testing them.
+func (m *Matcher) Runs() []string {
+	runs := m.pat.Literals()
+	for i, l := range runs {
+		runs[i] = Fold(l)
 	}
-	return Fold(best)
+	return runs
 }
 
 // Plain reports, for a case-insensitive matcher of one literal with no
