@@ -107,3 +107,28 @@ detection:
 	// with values: <nil> 1
 	// without values: unsupported-placeholder true 0
 }
+
+// A stream of JSON lines, as tanchi scan reads one: a single RawJSON is
+// reused for every line, and values are only valid until the next Reset.
+func ExampleRawJSON() {
+	set, _ := sigma.Parse("whoami.yml", []byte(whoamiRule))
+	eng, _ := engine.Compile(set.Rules)
+	lines := []string{
+		`{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami","User":"CORP\\bob"}`,
+		`{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Image":"C:\\Windows\\notepad.exe","CommandLine":"notepad","User":"CORP\\bob"}`,
+		`{"Channel": oops}`,
+	}
+	var ev engine.RawJSON
+	for i, line := range lines {
+		if err := ev.Reset([]byte(line)); err != nil {
+			fmt.Printf("line %d: %v\n", i+1, err)
+			continue
+		}
+		for _, m := range eng.Match(&ev) {
+			fmt.Printf("line %d: %s (%d candidate rules)\n", i+1, m.Rule.Title, eng.Candidates(&ev))
+		}
+	}
+	// Output:
+	// line 1: Whoami run through cmd.exe (1 candidate rules)
+	// line 3: invalid JSON: invalid character "o" at offset 12
+}
