@@ -317,7 +317,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
-		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && plainJSON(raw.raw) {
+		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && plainJSON(raw.raw, rt.kwRaw.ReadsAnyByte()) {
 			c.hits = rt.kwRaw.ScanLower(bytesString(raw.raw), c.hits)
 		} else if rt.kwJoin {
 			c.hits = scanJoined(rt.kw, c)
@@ -412,16 +412,19 @@ func jsonKeywords(lits []string) *aho.Set {
 }
 
 // plainJSON reports whether the keywords of jsonKeywords can be searched
-// for in raw JSON text: it is ASCII, escapes backslashes and quotes only as
-// \\ and \", writes no printable ASCII character as \u00XX, and has no \u
-// escape of the two runes whose folds are ASCII letters (ſ and the Kelvin
-// sign). Then every keyword some value holds appears in the text as
-// jsonKeywords writes it, and searching the whole text, keys and all,
-// finds at least those: a sound (if generous) keyword search without
-// reading the values one by one.
-func plainJSON(raw []byte) bool {
+// for in raw JSON text: it escapes backslashes and quotes only as \\ and
+// \", writes no printable ASCII character as \u00XX, and has neither the
+// UTF-8 nor a \u escape of the two runes whose folds are ASCII letters (ſ
+// and the Kelvin sign); text that is not ASCII also needs a keyword
+// automaton that reads any byte (aho.Set.ReadsAnyByte). Then every keyword
+// some value holds appears in the text as jsonKeywords writes it, and
+// searching the whole text, keys and all, finds at least those: a sound (if
+// generous) keyword search without reading the values one by one.
+func plainJSON(raw []byte, anyByte bool) bool {
 	if !aho.IsASCII(bytesString(raw)) {
-		return false
+		if !anyByte || bytes.Contains(raw, longS) || bytes.Contains(raw, kelvin) {
+			return false
+		}
 	}
 	for i := 0; i < len(raw); {
 		j := bytes.IndexByte(raw[i:], '\\')
@@ -450,6 +453,9 @@ func plainJSON(raw []byte) bool {
 	}
 	return true
 }
+
+// The UTF-8 of ſ and the Kelvin sign, which fold to "s" and "k".
+var longS, kelvin = []byte("\u017f"), []byte("\u212a")
 
 // hex4 reads four hexadecimal digits.
 func hex4(b []byte) (rune, bool) {

@@ -53,6 +53,10 @@ detection:
 		{`{"Channel":"Security","X":"C:\\\u0054emp\\evil \"Q\""}`, true},
 		{`{"Channel":"Security","X":"x\u0000 mimikatz \u00ae"}`, true},
 		{`{"Channel":"Security","X":"\u00ae only"}`, false},
+		// The same as UTF-8 in the JSON text rather than \u escapes.
+		{`{"Channel":"Security","X":"` + "caf\u00e9 mimikatz" + `"}`, true},
+		{`{"Channel":"Security","X":"` + "mimi\u212aatz" + `"}`, true},
+		{`{"Channel":"Security","X":"` + "\u00ae only" + `"}`, false},
 	} {
 		var raw engine.RawJSON
 		if err := raw.Reset([]byte(tc.json)); err != nil {

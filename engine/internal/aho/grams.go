@@ -197,9 +197,14 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 	return hits
 }
 
+// ReadsAnyByte reports whether ScanLower accepts text that is not ASCII:
+// true when the set is a single automaton (its lowering only touches the
+// bytes 'A' to 'Z'); grams lower eight bytes at a time and need ASCII.
+func (s *Set) ReadsAnyByte() bool { return s.g4 == nil && s.g8 == nil }
+
 // ScanLower is Scan of the text with its ASCII letters lowered, without
 // building that text, for sets of literals with no ASCII upper-case
-// letters. The text must be ASCII (no byte above 0x7f).
+// letters. The text must be ASCII (no byte above 0x7f) unless ReadsAnyByte.
 func (s *Set) ScanLower(text string, hits []int32) []int32 {
 	if s.short != nil {
 		hits = s.short.ScanLower(text, hits)
