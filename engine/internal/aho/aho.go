@@ -214,29 +214,42 @@ func (a *Automaton) ScanLower(text string, hits []int32) []int32 {
 	return a.scanLower4([4]string{text[:q], text[q-o : 2*q], text[2*q-o : 3*q], text[3*q-o:]}, hits)
 }
 
-// scanLower4 is ScanLower of four texts, interleaved.
+// scanLower4 is ScanLower of four texts, interleaved. The four states are
+// separate variables so that they stay in registers.
 func (a *Automaton) scanLower4(x [4]string, hits []int32) []int32 {
 	next, classes := a.next, &a.lower
-	n := min(len(x[0]), len(x[1]), len(x[2]), len(x[3]))
-	var s [4]uint32
-	for i := 0; i < n; i++ {
-		s[0] = next[s[0]+uint32(classes[x[0][i]])]
-		s[1] = next[s[1]+uint32(classes[x[1][i]])]
-		s[2] = next[s[2]+uint32(classes[x[2][i]])]
-		s[3] = next[s[3]+uint32(classes[x[3][i]])]
-		if (s[0]|s[1]|s[2]|s[3])&finalBit != 0 {
-			for k := range s {
-				if s[k]&finalBit != 0 {
-					s[k] &^= finalBit
-					hits = a.appendOut(hits, s[k])
-				}
+	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+	n := min(len(x0), len(x1), len(x2), len(x3))
+	x0, x1, x2, x3 = x0[:n], x1[:n], x2[:n], x3[:n]
+	var s0, s1, s2, s3 uint32
+	for i := range n {
+		s0 = next[s0+uint32(classes[x0[i]])]
+		s1 = next[s1+uint32(classes[x1[i]])]
+		s2 = next[s2+uint32(classes[x2[i]])]
+		s3 = next[s3+uint32(classes[x3[i]])]
+		if (s0|s1|s2|s3)&finalBit != 0 {
+			if s0&finalBit != 0 {
+				s0 &^= finalBit
+				hits = a.appendOut(hits, s0)
+			}
+			if s1&finalBit != 0 {
+				s1 &^= finalBit
+				hits = a.appendOut(hits, s1)
+			}
+			if s2&finalBit != 0 {
+				s2 &^= finalBit
+				hits = a.appendOut(hits, s2)
+			}
+			if s3&finalBit != 0 {
+				s3 &^= finalBit
+				hits = a.appendOut(hits, s3)
 			}
 		}
 	}
-	for k := range x {
-		hits = a.scanLowerFrom(s[k], x[k][n:], hits)
-	}
-	return hits
+	hits = a.scanLowerFrom(s0, x[0][n:], hits)
+	hits = a.scanLowerFrom(s1, x[1][n:], hits)
+	hits = a.scanLowerFrom(s2, x[2][n:], hits)
+	return a.scanLowerFrom(s3, x[3][n:], hits)
 }
 
 // appendOut appends the outputs of the (premultiplied) state s.
