@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"maps"
 	"math"
 	"regexp/syntax"
@@ -34,7 +33,7 @@ import (
 // large sets), ASCII text lowered on the fly and other text folded first.
 // Exact numbers (EventID: 4624) are looked up by value. Keywords, which may
 // be in any field, are searched in the event's raw JSON text when its
-// escapes allow (see plainJSON), else in all its values. Every literal found
+// escapes allow (see RawJSON.PlainText), else in all its values. Every literal found
 // makes its rules candidates; only candidates are evaluated.
 
 // index is built once by Compile.
@@ -317,7 +316,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
-		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && plainJSON(raw.raw, rt.kwRaw.ReadsAnyByte()) {
+		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && raw.PlainText(rt.kwRaw.ReadsAnyByte()) {
 			c.hits = rt.kwRaw.ScanLower(bytesString(raw.raw), c.hits)
 		} else if rt.kwJoin {
 			c.hits = scanJoined(rt.kw, c)
@@ -409,71 +408,6 @@ func jsonKeywords(lits []string) *aho.Set {
 		return nil
 	}
 	return set
-}
-
-// plainJSON reports whether the keywords of jsonKeywords can be searched
-// for in raw JSON text: it escapes backslashes and quotes only as \\ and
-// \", writes no printable ASCII character as \u00XX, and has neither the
-// UTF-8 nor a \u escape of the two runes whose folds are ASCII letters (ſ
-// and the Kelvin sign); text that is not ASCII also needs a keyword
-// automaton that reads any byte (aho.Set.ReadsAnyByte). Then every keyword
-// some value holds appears in the text as jsonKeywords writes it, and
-// searching the whole text, keys and all, finds at least those: a sound (if
-// generous) keyword search without reading the values one by one.
-func plainJSON(raw []byte, anyByte bool) bool {
-	if !aho.IsASCII(bytesString(raw)) {
-		if !anyByte || bytes.Contains(raw, longS) || bytes.Contains(raw, kelvin) {
-			return false
-		}
-	}
-	for i := 0; i < len(raw); {
-		j := bytes.IndexByte(raw[i:], '\\')
-		if j < 0 {
-			return true
-		}
-		i += j + 1
-		if i >= len(raw) {
-			return false
-		}
-		switch raw[i] {
-		case '/':
-			return false
-		case 'u':
-			if i+5 > len(raw) {
-				return false
-			}
-			r, ok := hex4(raw[i+1 : i+5])
-			if !ok || 0x20 <= r && r <= 0x7e || r == 0x17f || r == 0x212a {
-				return false
-			}
-			i += 5
-			continue
-		}
-		i++ // the escaped character
-	}
-	return true
-}
-
-// The UTF-8 of ſ and the Kelvin sign, which fold to "s" and "k".
-var longS, kelvin = []byte("\u017f"), []byte("\u212a")
-
-// hex4 reads four hexadecimal digits.
-func hex4(b []byte) (rune, bool) {
-	var r rune
-	for _, c := range b {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // scanJoined scans every value of the event for keywords: the ASCII ones

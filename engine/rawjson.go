@@ -57,6 +57,12 @@ type RawJSON struct {
 	evtx          bool
 
 	nameBytes int // dotted-name bytes made (see JSONEvent)
+
+	// What the text says of its own spelling, for searching it as bytes
+	// (see PlainText): nonASCII is set by any byte above 0x7f, hidesASCII
+	// by an escape that writes printable ASCII (\/, \u0041) or a rune
+	// whose fold is an ASCII letter (ſ, the Kelvin sign), escaped or not.
+	nonASCII, hidesASCII bool
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -138,6 +144,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.fields = r.fields[:0]
 	r.evtx = false
 	r.nameBytes = 0
+	r.nonASCII, r.hidesASCII = false, false
 	if err := r.parse(); err != nil {
 		r.nodes = r.nodes[:0]
 		return err
@@ -431,6 +438,21 @@ func rawScanNumber(b []byte, i int) (int, bool) {
 	return i, true
 }
 
+// foldsToASCII reports whether r is one of the two runes that are not ASCII
+// but whose folds are ASCII letters: ſ (s) and the Kelvin sign (k).
+func foldsToASCII(r rune) bool { return r == 0x17f || r == 0x212a }
+
+// PlainText reports whether every printable ASCII text that some value of
+// the event holds, case-folded, also appears in the event's JSON bytes
+// lowered to ASCII lower case, escaped as JSON escapes a backslash or a
+// quote: so the bytes can be searched for such text instead of the values.
+// That holds when no escape writes printable ASCII (\/, \u0041) and no
+// rune folds to an ASCII letter. withNonASCII says whether the search can
+// read text with bytes above 0x7f; without it, such text is not plain.
+func (r *RawJSON) PlainText(withNonASCII bool) bool {
+	return !r.hidesASCII && (withNonASCII || !r.nonASCII)
+}
+
 // rawAlias is b[start:end] as a string, sharing its bytes.
 func rawAlias(b []byte, start, end int) string {
 	if end == start {
@@ -457,10 +479,12 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 		if c < utf8.RuneSelf {
 			break
 		}
+		r.nonASCII = true
 		rr, size := utf8.DecodeRune(b[j:])
 		if rr == utf8.RuneError && size == 1 {
 			break
 		}
+		r.hidesASCII = r.hidesASCII || foldsToASCII(rr)
 		j = rawSafeRun(b, j+size)
 	}
 	a := r.arena
@@ -485,8 +509,11 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 				return "", j, rawUnexpected(b, j+1)
 			}
 			switch e := b[j+1]; e {
-			case '"', '\\', '/':
+			case '"', '\\':
 				a = append(a, e)
+			case '/':
+				a = append(a, e)
+				r.hidesASCII = true
 			case 'b':
 				a = append(a, '\b')
 			case 'f':
@@ -504,6 +531,7 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 					return "", j, rawUnexpected(b, bad)
 				}
 				j += 6
+				r.hidesASCII = r.hidesASCII || 0x20 <= rr && rr <= 0x7e || foldsToASCII(rr)
 				if utf16.IsSurrogate(rr) {
 					rr1 := unicode.ReplacementChar
 					if j+1 < len(b) && b[j] == '\\' && b[j+1] == 'u' {
@@ -529,11 +557,13 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 			r.arena = a
 			return "", j, rawSyntax(fmt.Sprintf("invalid character %q in string", b[j:j+1]), j)
 		default:
+			r.nonASCII = true
 			rr, size := utf8.DecodeRune(b[j:])
 			if rr == utf8.RuneError && size == 1 {
 				a = append(a, "\uFFFD"...)
 			} else {
 				a = append(a, b[j:j+size]...)
+				r.hidesASCII = r.hidesASCII || foldsToASCII(rr)
 			}
 			j += size
 		}
