@@ -47,16 +47,18 @@ func TestScanCountsOccurrences(t *testing.T) {
 	}
 }
 
+// randomWord returns up to max bytes drawn from alpha.
+func randomWord(r *rand.Rand, alpha string, max int) string {
+	b := make([]byte, r.IntN(max+1))
+	for i := range b {
+		b[i] = alpha[r.IntN(len(alpha))]
+	}
+	return string(b)
+}
+
 func TestScanRandomAgainstContains(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	word := func(alpha string, max int) string {
-		n := r.IntN(max + 1)
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alpha[r.IntN(len(alpha))]
-		}
-		return string(b)
-	}
+	word := func(alpha string, max int) string { return randomWord(r, alpha, max) }
 	for round := range 300 {
 		alpha := "abc\\.\xff"[:2+round%5]
 		lits := make([]string, 1+r.IntN(30))
@@ -128,14 +130,7 @@ func BenchmarkScan(b *testing.B) {
 
 func TestSetRandomAgainstContains(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	word := func(alpha string, max int) string {
-		n := r.IntN(max + 1)
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alpha[r.IntN(len(alpha))]
-		}
-		return string(b)
-	}
+	word := func(alpha string, max int) string { return randomWord(r, alpha, max) }
 	for round := range 200 {
 		alpha := "abcd\\.\xff"[:2+round%6]
 		// Enough literals that the set uses grams, not one automaton.
@@ -215,13 +210,7 @@ func asciiLower(s string) string {
 
 func TestScanLower(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	word := func(alpha string, max int) string {
-		b := make([]byte, r.IntN(max+1))
-		for i := range b {
-			b[i] = alpha[r.IntN(len(alpha))]
-		}
-		return string(b)
-	}
+	word := func(alpha string, max int) string { return randomWord(r, alpha, max) }
 	for round := range 100 {
 		var lits []string
 		for range 1 + round*40 { // small sets use one automaton, large ones grams
