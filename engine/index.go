@@ -508,13 +508,30 @@ func witnessOf(n node) ([]lit, bool) {
 func cost(w []lit) float64 {
 	c := 0.0
 	for _, l := range w {
-		n := float64(len(l.s))
-		c += 1 / (n * n)
-		if l.channel || (!l.num && strings.Contains(commonText, l.s)) {
-			c++
+		switch {
+		case l.channel:
+			c += litCost(l.s) + 1
+		case l.num:
+			c += litCost(l.s) // a number is not text: commonText does not apply
+		default:
+			c += textCost(l.s)
 		}
 	}
 	return c
+}
+
+// litCost is 1/n² for a literal of n bytes.
+func litCost(s string) float64 {
+	n := float64(len(s))
+	return 1 / (n * n)
+}
+
+// textCost is litCost, plus 1 for text found in commonText.
+func textCost(s string) float64 {
+	if strings.Contains(commonText, s) {
+		return litCost(s) + 1
+	}
+	return litCost(s)
 }
 
 // commonText is what ordinary Windows telemetry is full of: the system
@@ -678,11 +695,7 @@ func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
 func strCost(ws []string) float64 {
 	c := 0.0
 	for _, s := range ws {
-		n := float64(len(s))
-		c += 1 / (n * n)
-		if strings.Contains(commonText, s) {
-			c++
-		}
+		c += textCost(s)
 	}
 	return c
 }

@@ -104,7 +104,8 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-func BenchmarkScan(b *testing.B) {
+// benchLits is 5,000 random literals of 4 to 15 bytes, for the benchmarks.
+func benchLits() []string {
 	r := rand.New(rand.NewPCG(3, 4))
 	lits := make([]string, 5000)
 	for i := range lits {
@@ -115,6 +116,11 @@ func BenchmarkScan(b *testing.B) {
 		}
 		lits[i] = string(bs)
 	}
+	return lits
+}
+
+func BenchmarkScan(b *testing.B) {
+	lits := benchLits()
 	a, err := Build(lits, 1<<20)
 	if err != nil {
 		b.Fatal(err)
@@ -175,16 +181,7 @@ func FuzzSet(f *testing.F) {
 }
 
 func BenchmarkSetScan(b *testing.B) {
-	r := rand.New(rand.NewPCG(3, 4))
-	lits := make([]string, 5000)
-	for i := range lits {
-		n := 4 + r.IntN(12)
-		bs := make([]byte, n)
-		for j := range bs {
-			bs[j] = "abcdefghijklmnopqrstuvwxyz\\.- "[r.IntN(30)]
-		}
-		lits[i] = string(bs)
-	}
+	lits := benchLits()
 	s, err := NewSet(lits, 256<<10)
 	if err != nil {
 		b.Fatal(err)
