@@ -316,7 +316,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
-		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && raw.PlainText(rt.kwRaw.ReadsAnyByte()) {
+		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && raw.PlainText() {
 			c.hits = rt.kwRaw.ScanLower(bytesString(raw.raw), c.hits)
 		} else if rt.kwJoin {
 			c.hits = scanJoined(rt.kw, c)

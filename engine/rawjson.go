@@ -59,10 +59,10 @@ type RawJSON struct {
 	nameBytes int // dotted-name bytes made (see JSONEvent)
 
 	// What the text says of its own spelling, for searching it as bytes
-	// (see PlainText): nonASCII is set by any byte above 0x7f, hidesASCII
-	// by an escape that writes printable ASCII (\/, \u0041) or a rune
-	// whose fold is an ASCII letter (ſ, the Kelvin sign), escaped or not.
-	nonASCII, hidesASCII bool
+	// (see PlainText): hidesASCII is set by an escape that writes printable
+	// ASCII (\/, \u0041) or a rune whose fold is an ASCII letter (ſ, the
+	// Kelvin sign), escaped or not.
+	hidesASCII bool
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -144,7 +144,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.fields = r.fields[:0]
 	r.evtx = false
 	r.nameBytes = 0
-	r.nonASCII, r.hidesASCII = false, false
+	r.hidesASCII = false
 	if err := r.parse(); err != nil {
 		r.nodes = r.nodes[:0]
 		return err
@@ -447,11 +447,8 @@ func foldsToASCII(r rune) bool { return r == 0x17f || r == 0x212a }
 // lowered to ASCII lower case, escaped as JSON escapes a backslash or a
 // quote: so the bytes can be searched for such text instead of the values.
 // That holds when no escape writes printable ASCII (\/, \u0041) and no
-// rune folds to an ASCII letter. withNonASCII says whether the search can
-// read text with bytes above 0x7f; without it, such text is not plain.
-func (r *RawJSON) PlainText(withNonASCII bool) bool {
-	return !r.hidesASCII && (withNonASCII || !r.nonASCII)
-}
+// rune folds to an ASCII letter.
+func (r *RawJSON) PlainText() bool { return !r.hidesASCII }
 
 // rawAlias is b[start:end] as a string, sharing its bytes.
 func rawAlias(b []byte, start, end int) string {
@@ -479,7 +476,6 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 		if c < utf8.RuneSelf {
 			break
 		}
-		r.nonASCII = true
 		rr, size := utf8.DecodeRune(b[j:])
 		if rr == utf8.RuneError && size == 1 {
 			break
@@ -557,8 +553,7 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 			r.arena = a
 			return "", j, rawSyntax(fmt.Sprintf("invalid character %q in string", b[j:j+1]), j)
 		default:
-			r.nonASCII = true
-			rr, size := utf8.DecodeRune(b[j:])
+				rr, size := utf8.DecodeRune(b[j:])
 			if rr == utf8.RuneError && size == 1 {
 				a = append(a, "\uFFFD"...)
 			} else {

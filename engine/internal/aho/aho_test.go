@@ -1,6 +1,8 @@
 package aho
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -243,7 +245,17 @@ func BenchmarkScanLowerLong(b *testing.B) {
 		b.Fatal(err)
 	}
 	text := strings.Repeat("Process accessed: C:\\Windows\\System32\\svchost.exe GrantedAccess 0x1400 CallTrace ", 25)
+	s, _ := NewSet(lits, 1<<16)
+	if s.g4 == nil || s.g4.step < 2 {
+		b.Fatal("the keyword set is not stepped")
+	}
 	var hits []int32
+	b.Run("stepped", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			hits = s.ScanLower(text, hits[:0])
+		}
+	})
 	b.Run("one-chain", func(b *testing.B) {
 		b.SetBytes(int64(len(text)))
 		for b.Loop() {
@@ -272,4 +284,120 @@ func TestIsASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestSteppedSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	word := func(alpha string, n int) string { return randomWord(r, alpha, n) }
+	for round := range 300 {
+		alpha := "ab:\\.Éz"[:2+round%6]
+		shortest := 7 + r.IntN(12)
+		lits := make([]string, 1+r.IntN(60))
+		for i := range lits {
+			lits[i] = word(alpha, 0)
+			for len(lits[i]) < shortest {
+				lits[i] += word(alpha, 25)
+			}
+		}
+		shortest = len(slices.MinFunc(lits, func(a, b string) int { return len(a) - len(b) }))
+		s, err := NewSet(lits, 256<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step := min(shortest-3, maxStep); s.g4 == nil || s.g4.step != step || s.short != nil || s.g8 != nil {
+			t.Fatalf("literals of %d bytes or more: want one 4-byte table with step %d", shortest, step)
+		}
+		for k := range 20 {
+			// Texts made of the literals' pieces, upper-cased in places
+			// and with bytes above 0x7f.
+			var text string
+			for len(text) < k*30 {
+				l := lits[r.IntN(len(lits))]
+				i, j := r.IntN(len(l)), r.IntN(len(l)+1)
+				text += word(alpha+"AB\xc3\x89", 3) + l[min(i, j):max(i, j)]
+				if r.IntN(3) == 0 {
+					text += l
+				}
+			}
+			if got, want := distinct(s.Scan(text, nil)), found(lits, text); !slices.Equal(got, want) {
+				t.Fatalf("lits %q: Scan(%q) = %v, want %v", lits, text, got, want)
+			}
+			got := distinct(s.ScanLower(text, nil))
+			if want := found(lits, asciiLower(text)); !slices.Equal(got, want) {
+				t.Fatalf("lits %q: ScanLower(%q) = %v, want %v", lits, text, got, want)
+			}
+		}
+	}
+}
+
+// TestStepLimits: short literals and many literals keep the unstepped set.
+func TestStepLimits(t *testing.T) {
+	for _, tc := range []struct {
+		lits []string
+		step int
+	}{
+		{[]string{"sekurlsa::", "lsadump::"}, 6},
+		{[]string{"sekurlsa::", "abcdef"}, 0},         // step 3 reads too many windows
+		{[]string{"", "sekurlsa::", "kerberos::"}, 7}, // empty literals never match
+		{[]string{strings.Repeat("x", 100)}, maxStep},
+	} {
+		if step, _ := stepFor(tc.lits); step != tc.step {
+			t.Errorf("stepFor(%q) = %d, want %d", tc.lits, step, tc.step)
+		}
+	}
+	many := make([]string, maxStepGrams/4+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("literal-%08d", i)
+	}
+	if step, _ := stepFor(many); step != 0 {
+		t.Errorf("%d literals: step %d, want none", len(many), step)
+	}
+}
+
+func TestLowerBytes(t *testing.T) {
+	for b := range 256 {
+		for pos := range 8 {
+			for _, fill := range []byte{0, 'A', 'z', 0x7f, 0x80, 0xff} {
+				var in, want [8]byte
+				for i := range in {
+					in[i] = fill
+				}
+				in[pos] = byte(b)
+				for i, c := range in {
+					want[i] = c
+					if 'A' <= c && c <= 'Z' {
+						want[i] = c + 'a' - 'A'
+					}
+				}
+				got := lowerBytes(binary.LittleEndian.Uint64(in[:]))
+				if got != binary.LittleEndian.Uint64(want[:]) {
+					t.Fatalf("lowerBytes(% x) = %016x, want % x", in, got, want)
+				}
+				if got := lowerBytes32(binary.LittleEndian.Uint32(in[4:])); got != binary.LittleEndian.Uint32(want[4:]) {
+					t.Fatalf("lowerBytes32(% x) = %08x, want % x", in[4:], got, want[4:])
+				}
+			}
+		}
+	}
+}
+
+func FuzzSteppedSet(f *testing.F) {
+	f.Add("sekurlsa::\x00lsadump::\x00gentilkiwi.com", "C:\\x SEKURLSA::logonpasswords")
+	f.Fuzz(func(t *testing.T, joined, text string) {
+		lits := strings.Split(joined, "\x00")
+		s, err := NewSet(lits, 256<<10)
+		if err != nil {
+			return
+		}
+		if got, want := distinct(s.ScanLower(text, nil)), found(lits, asciiLower(text)); !slices.Equal(got, want) && !hasUpper(lits) {
+			t.Fatalf("lits %q, ScanLower(%q) = %v, want %v", lits, text, got, want)
+		}
+		if got, want := distinct(s.Scan(text, nil)), found(lits, text); !slices.Equal(got, want) {
+			t.Fatalf("lits %q, Scan(%q) = %v, want %v", lits, text, got, want)
+		}
+	})
+}
+
+func hasUpper(lits []string) bool {
+	return slices.ContainsFunc(lits, func(l string) bool { return l != asciiLower(l) })
 }

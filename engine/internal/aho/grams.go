@@ -19,6 +19,13 @@ import (
 // 8-byte window of the text, checks a small bitmap (most windows stop
 // there), and verifies each literal the window's gram stands for in place.
 // The result is exact: the same hits an Automaton would report.
+//
+// A set whose literals are all long enough is one gram table read with a
+// step: when every literal has at least 4+k-1 bytes, each is represented by
+// k grams at consecutive offsets, and only every k-th window of the text
+// needs reading, since one of those k grams of an occurrence starts at a
+// multiple of k. Keyword sets (a few dozen literals of ten bytes or more,
+// searched in every value of every event) scan several times faster so.
 type Set struct {
 	short  *Automaton // literals shorter than 4 bytes; nil when none
 	g4, g8 *gramTable // nil when no literal needs them
@@ -28,8 +35,9 @@ type Set struct {
 // gramTable maps grams of one length to literals.
 type gramTable struct {
 	n      int      // gram length: 4 or 8
-	filter []uint32 // bit h>>fshift set when some gram hashes to h
-	fshift uint32   // 32 - log2(bits in filter)
+	step   int      // windows read: every step-th
+	filter []uint32 // bit h>>16&fmask set when some gram hashes to h
+	fmask  uint32   // bits in filter - 1
 	mask   uint32   // table size - 1
 	keys   []uint64 // gram per table slot
 	start  []uint32 // refs[start[i]:start[i+1]] for slot i; none for empty slots
@@ -46,6 +54,10 @@ type gramRef struct {
 // fastest) is that automaton.
 func NewSet(lits []string, dfaBytes int) (*Set, error) {
 	s := &Set{lits: lits}
+	if step, ids := stepFor(lits); step > 0 {
+		s.g4 = newGramTable(lits, ids, 4, step)
+		return s, nil
+	}
 	if a, err := Build(lits, dfaBytes/4); err == nil && a.Bytes() <= dfaBytes {
 		s.short = a
 		return s, nil
@@ -71,16 +83,49 @@ func NewSet(lits []string, dfaBytes int) (*Set, error) {
 		s.short = a
 	}
 	if len(mid) > 0 {
-		s.g4 = newGramTable(lits, mid, 4)
+		s.g4 = newGramTable(lits, mid, 4, 1)
 	}
 	if len(long) > 0 {
-		s.g8 = newGramTable(lits, long, 8)
+		s.g8 = newGramTable(lits, long, 8, 1)
 	}
 	return s, nil
 }
 
-func newGramTable(lits []string, ids []int32, n int) *gramTable {
-	t := &gramTable{n: n}
+// Stepped tables: a step below minStep scans no faster than an automaton,
+// and more than maxStepGrams grams would crowd the filter.
+const (
+	minStep      = 4
+	maxStep      = 16
+	maxStepGrams = 4096
+)
+
+// stepFor returns the step of a 4-byte gram table for lits and the
+// literals it holds (the non-empty ones), or 0 when some literal is too
+// short for a useful step.
+func stepFor(lits []string) (int, []int32) {
+	shortest := 0
+	var ids []int32
+	for i, l := range lits {
+		if l == "" {
+			continue
+		}
+		if shortest == 0 || len(l) < shortest {
+			shortest = len(l)
+		}
+		ids = append(ids, int32(i))
+	}
+	step := min(shortest-3, maxStep)
+	if step < minStep || len(ids)*step > maxStepGrams {
+		return 0, nil
+	}
+	return step, ids
+}
+
+// newGramTable builds the table of n-byte grams for the literals ids, read
+// every step-th window: each literal is entered under step grams at
+// consecutive offsets (its literals have at least n+step-1 bytes).
+func newGramTable(lits []string, ids []int32, n, step int) *gramTable {
+	t := &gramTable{n: n, step: step}
 	freq := map[uint64]int{}
 	for _, id := range ids {
 		l := lits[id]
@@ -88,23 +133,29 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 			freq[gramAt(l, k, n)]++
 		}
 	}
-	// Each literal's rarest gram; the later one on ties (the ends of paths
-	// and command lines say more than their beginnings).
+	// Each literal's rarest run of step grams; the later one on ties (the
+	// ends of paths and command lines say more than their beginnings).
 	byGram := map[uint64][]gramRef{}
 	var order []uint64
 	for _, id := range ids {
 		l := lits[id]
 		best, bestN := 0, -1
-		for k := 0; k+n <= len(l); k++ {
-			if c := freq[gramAt(l, k, n)]; bestN < 0 || c <= bestN {
+		for k := 0; k+n+step-1 <= len(l); k++ {
+			c := 0
+			for j := k; j < k+step; j++ {
+				c += freq[gramAt(l, j, n)]
+			}
+			if bestN < 0 || c <= bestN {
 				best, bestN = k, c
 			}
 		}
-		g := gramAt(l, best, n)
-		if _, ok := byGram[g]; !ok {
-			order = append(order, g)
+		for k := best; k < best+step; k++ {
+			g := gramAt(l, k, n)
+			if _, ok := byGram[g]; !ok {
+				order = append(order, g)
+			}
+			byGram[g] = append(byGram[g], gramRef{id, int32(k)})
 		}
-		byGram[g] = append(byGram[g], gramRef{id, int32(best)})
 	}
 	size := 1 << bits.Len(uint(2*len(order)+1))
 	t.mask = uint32(size - 1)
@@ -112,7 +163,7 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 	// 1 Ki to 64 Ki bits.
 	fbits := min(max(bits.Len(uint(32*len(order))), 10), 16)
 	t.filter = make([]uint32, 1<<fbits/32)
-	t.fshift = uint32(32 - fbits)
+	t.fmask = 1<<fbits - 1
 	t.keys = make([]uint64, size)
 	slotOf := make([]int32, size)
 	for i := range slotOf {
@@ -120,7 +171,7 @@ func newGramTable(lits []string, ids []int32, n int) *gramTable {
 	}
 	for gi, g := range order {
 		h := hash(g)
-		f := h >> t.fshift
+		f := h >> 16 & t.fmask
 		t.filter[f>>5] |= 1 << (f & 31)
 		i := h & t.mask
 		for slotOf[i] >= 0 {
@@ -151,11 +202,23 @@ func gramAt(s string, k, n int) uint64 {
 
 func hash(g uint64) uint32 { return uint32((g * 0x9E3779B97F4A7C15) >> 32) }
 
-// lowerBytes lowers the ASCII letters of eight ASCII bytes at once: a byte
-// b is upper case when b+0x3f reaches 0x80 ('A' and above) and b+0x25 does
-// not ('Z' and below); bytes below 0x80 cannot carry into their neighbour.
+// lowerBytes lowers the ASCII letters among eight bytes at once: a byte b
+// below 0x80 is upper case when b+0x3f reaches 0x80 ('A' and above) and
+// b+0x25 does not ('Z' and below). The sums are taken on the low seven bits
+// of each byte, so that none carries into its neighbour, and bytes with
+// the high bit set are left as they are.
 func lowerBytes(g uint64) uint64 {
-	upper := (g + 0x3f3f3f3f3f3f3f3f) &^ (g + 0x2525252525252525) & 0x8080808080808080
+	const hi = 0x8080808080808080
+	x := g &^ hi
+	upper := (x + 0x3f3f3f3f3f3f3f3f) &^ (x + 0x2525252525252525) &^ g & hi
+	return g | upper>>2
+}
+
+// lowerBytes32 is lowerBytes for four bytes.
+func lowerBytes32(g uint32) uint32 {
+	const hi = 0x80808080
+	x := g &^ hi
+	upper := (x + 0x3f3f3f3f) &^ (x + 0x25252525) &^ g & hi
 	return g | upper>>2
 }
 
@@ -197,14 +260,10 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 	return hits
 }
 
-// ReadsAnyByte reports whether ScanLower accepts text that is not ASCII:
-// true when the set is a single automaton (its lowering only touches the
-// bytes 'A' to 'Z'); grams lower eight bytes at a time and need ASCII.
-func (s *Set) ReadsAnyByte() bool { return s.g4 == nil && s.g8 == nil }
-
 // ScanLower is Scan of the text with its ASCII letters lowered, without
 // building that text, for sets of literals with no ASCII upper-case
-// letters. The text must be ASCII (no byte above 0x7f) unless ReadsAnyByte.
+// letters. Only the bytes 'A' to 'Z' are lowered: other bytes, those above
+// 0x7f included, are read as they are.
 func (s *Set) ScanLower(text string, hits []int32) []int32 {
 	if s.short != nil {
 		hits = s.short.ScanLower(text, hits)
@@ -229,42 +288,110 @@ func (s *Set) Any(text string) bool {
 		(s.g8 != nil && len(s.g8.scan(text, false, s.lits, buf[:0])) > 0)
 }
 
+// scan reads every step-th window of text. The windows that pass the
+// filter, rare, are found by a skip loop written out for each gram length
+// and lowering (no calls, so its few instructions stay on registers) and
+// looked up by probe.
 func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) []int32 {
-	if len(text) < t.n {
-		return hits
-	}
 	b := unsafe.Slice(unsafe.StringData(text), len(text))
-	last := len(b) - t.n
-	for i := 0; i <= last; i++ {
-		var g uint64
-		if t.n == 8 {
-			g = binary.LittleEndian.Uint64(b[i:])
-		} else {
-			g = uint64(binary.LittleEndian.Uint32(b[i:]))
+	skip := t.skip8
+	switch {
+	case t.n == 4 && lower:
+		skip = t.skip4Lower
+	case t.n == 4:
+		skip = t.skip4
+	case lower:
+		skip = t.skip8Lower
+	}
+	for i := skip(b, 0); i < len(b); i = skip(b, i+t.step) {
+		hits = t.probe(text, i, lower, lits, hits)
+	}
+	return hits
+}
+
+// skip4Lower returns the first window from i on, by steps, whose lowered
+// 4-byte gram passes the filter; len(b) when there is none.
+func (t *gramTable) skip4Lower(b []byte, i int) int {
+	filter, fmask, step := t.filter, t.fmask, t.step
+	for ; i+4 <= len(b); i += step {
+		h := hash(uint64(lowerBytes32(load32(b, i))))
+		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+			return i
 		}
-		if lower {
-			g = lowerBytes(g)
+	}
+	return len(b)
+}
+
+// skip4 is skip4Lower without lowering.
+func (t *gramTable) skip4(b []byte, i int) int {
+	filter, fmask, step := t.filter, t.fmask, t.step
+	for ; i+4 <= len(b); i += step {
+		h := hash(uint64(load32(b, i)))
+		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+			return i
 		}
-		h := hash(g)
-		if f := h >> t.fshift; t.filter[f>>5]&(1<<(f&31)) == 0 {
+	}
+	return len(b)
+}
+
+// skip8Lower is skip4Lower for 8-byte grams.
+func (t *gramTable) skip8Lower(b []byte, i int) int {
+	filter, fmask, step := t.filter, t.fmask, t.step
+	for ; i+8 <= len(b); i += step {
+		h := hash(lowerBytes(load64(b, i)))
+		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// skip8 is skip4 for 8-byte grams.
+func (t *gramTable) skip8(b []byte, i int) int {
+	filter, fmask, step := t.filter, t.fmask, t.step
+	for ; i+8 <= len(b); i += step {
+		h := hash(load64(b, i))
+		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// load32 and load64 read the little-endian word at b[i:], which the caller
+// has checked holds it; the skip loops read one word per step and do
+// without the bounds checks.
+func load32(b []byte, i int) uint32 {
+	return binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)), 4))
+}
+
+func load64(b []byte, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)), 8))
+}
+
+// probe looks up the gram at i and appends the literals it stands for that
+// occur there.
+func (t *gramTable) probe(text string, i int, lower bool, lits []string, hits []int32) []int32 {
+	g := gramAt(text, i, t.n)
+	if lower {
+		g = lowerBytes(g)
+	}
+	h := hash(g)
+	for j := h & t.mask; t.start[j] != t.start[j+1]; j = (j + 1) & t.mask {
+		if t.keys[j] != g {
 			continue
 		}
-		for j := h & t.mask; t.start[j] != t.start[j+1]; j = (j + 1) & t.mask {
-			if t.keys[j] != g {
+		for _, r := range t.refs[t.start[j]:t.start[j+1]] {
+			l := lits[r.lit]
+			at := i - int(r.off)
+			if at < 0 || at+len(l) > len(text) {
 				continue
 			}
-			for _, r := range t.refs[t.start[j]:t.start[j+1]] {
-				l := lits[r.lit]
-				at := i - int(r.off)
-				if at < 0 || at+len(l) > len(text) {
-					continue
-				}
-				if lower && equalLower(text[at:at+len(l)], l) || !lower && text[at:at+len(l)] == l {
-					hits = append(hits, r.lit)
-				}
+			if lower && equalLower(text[at:at+len(l)], l) || !lower && text[at:at+len(l)] == l {
+				hits = append(hits, r.lit)
 			}
-			break
 		}
+		break
 	}
 	return hits
 }
