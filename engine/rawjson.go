@@ -553,7 +553,7 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 			r.arena = a
 			return "", j, rawSyntax(fmt.Sprintf("invalid character %q in string", b[j:j+1]), j)
 		default:
-				rr, size := utf8.DecodeRune(b[j:])
+			rr, size := utf8.DecodeRune(b[j:])
 			if rr == utf8.RuneError && size == 1 {
 				a = append(a, "\uFFFD"...)
 			} else {
