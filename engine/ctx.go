@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"unsafe"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
@@ -47,6 +48,10 @@ type evalCtx struct {
 	arena  []byte // folded text of the current event
 	joined []byte // the event's ASCII values joined, for keyword search
 
+	memos    []*scanMemo // field (index.fields) -> its memo, made on first use
+	memoSeed maphash.Seed
+	nfields  int
+
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in
 	addAll func(string, Value) bool
@@ -68,6 +73,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.mark = make([]uint32, len(e.rules))
 	if e.index != nil {
 		c.litSeen = make([]uint32, len(e.index.litRules))
+		c.nfields = len(e.index.fields)
 	}
 	return c
 }

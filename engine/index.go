@@ -311,7 +311,11 @@ func (e *Engine) candidates(c *evalCtx) {
 		if !ok {
 			continue
 		}
-		c.hits = scanValue(f.ac, v, c)
+		if v.Kind != KindNull && v.Kind != KindList {
+			c.hits = c.scanMemoized(fi, f.ac, v.S)
+		} else {
+			c.hits = scanValue(f.ac, v, c)
+		}
 		e.addHits(c, rt, f.base)
 	}
 	if rt.kw != nil {

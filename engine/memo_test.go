@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/engine/internal/aho"
+)
+
+// TestScanMemo checks that a memoized scan reports what a fresh scan
+// reports: for repeated values, for values that share a slot, for an entry
+// whose hash matches but whose value does not, and after one-off values
+// have passed through a slot that a repeated value holds.
+func TestScanMemo(t *testing.T) {
+	lits := []string{`\cmd.exe`, `\powershell.exe`, `c:\windows\`, `mimikatz`}
+	ac, err := aho.NewSet(lits, fieldDFABytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &evalCtx{nfields: 1}
+	fresh := func(s string) []int32 {
+		return slices.Sorted(slices.Values(scanText(ac, s, &evalCtx{})))
+	}
+	check := func(s string) {
+		t.Helper()
+		c.hits = c.hits[:0]
+		got := slices.Sorted(slices.Values(c.scanMemoized(0, ac, s)))
+		if want := fresh(s); !slices.Equal(got, want) {
+			t.Fatalf("scanMemoized(%q) = %v, want %v", s, got, want)
+		}
+	}
+	values := []string{`C:\Windows\System32\cmd.exe`, `C:\Tools\mimikatz.exe`, `C:\Windows\notepad.exe`, `short`, `C:\WINDOWS\POWERSHELL.EXE`}
+	for range 3 {
+		for _, v := range values {
+			check(v)
+		}
+	}
+	// Many distinct values: every slot sees collisions and replacements.
+	for i := range 4 * memoWays {
+		check(fmt.Sprintf(`C:\Users\u%d\AppData\Local\Temp\x%d\cmd.exe`, i, i*7))
+		check(values[i%len(values)])
+	}
+	// An entry with the hash of one value and the text of another must
+	// not answer for either.
+	s := `C:\Windows\System32\cmd.exe`
+	other := `D:\mimikatz\x64\mimikatz.exe`
+	h := maphash.String(c.memoSeed, other)
+	e := &c.memos[0].ents[h%memoWays]
+	e.h, e.val, e.hits, e.score = h, []byte(s), fresh(s), memoMaxScore
+	check(other)
+}
+
+// TestScanMemoKeepsRepeated: one-off values passing through a slot do not
+// push out a value that keeps coming back.
+func TestScanMemoKeepsRepeated(t *testing.T) {
+	ac, err := aho.NewSet([]string{`\svchost.exe`}, fieldDFABytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &evalCtx{nfields: 1}
+	hot := `C:\Windows\System32\svchost.exe`
+	for range memoMaxScore + 1 {
+		c.hits = c.scanMemoized(0, ac, hot)[:0]
+	}
+	slot := maphash.String(c.memoSeed, hot) % memoWays
+	// Values that land in the hot value's slot, seen once each.
+	n := 0
+	for i := 0; n < memoMaxScore; i++ {
+		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
+		if maphash.String(c.memoSeed, v)%memoWays == slot {
+			c.hits = c.scanMemoized(0, ac, v)[:0]
+			n++
+		}
+	}
+	if e := &c.memos[0].ents[slot]; string(e.val) != hot {
+		t.Fatalf("slot holds %q after %d one-off values, want the repeated value", e.val, n)
+	}
+}
