@@ -28,6 +28,10 @@ type atom struct {
 	all    bool
 	neq    bool
 	exists *bool // OpExists: whether the field must be present
+	// byValue: the result depends on the field's value alone (no field
+	// reference) and costs enough (a regular expression runs) to be worth
+	// remembering across events with the same value (see memo.go).
+	byValue bool
 }
 
 // matcher tests one scalar event value. fv is Fold(v.S), for matchers
@@ -66,7 +70,20 @@ func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error)
 	if !a.all && a.field != "" {
 		a.plain, a.groups = splitPlain(a.groups)
 	}
+	a.byValue = a.field != "" && hasMatcher[regexMatcher](a.groups) && !hasMatcher[fieldRefMatcher](a.groups)
 	return a, nil
+}
+
+// hasMatcher reports whether some matcher in groups is an M.
+func hasMatcher[M matcher](groups [][]matcher) bool {
+	for _, g := range groups {
+		for _, m := range g {
+			if _, ok := m.(M); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func valueErr(code rule.Code, v rule.Value, m *rule.Match, format string, args ...any) error {

@@ -51,6 +51,8 @@ type evalCtx struct {
 	memos    []*scanMemo // field (index.fields) -> its memo, made on first use
 	memoSeed maphash.Seed
 	nfields  int
+	valEntry []*memoEntry // slot -> the memo entry of its value this event
+	valGen   []uint32     // slot -> generation valEntry was set in
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in
@@ -74,6 +76,7 @@ func (e *Engine) newCtx() *evalCtx {
 	if e.index != nil {
 		c.litSeen = make([]uint32, len(e.index.litRules))
 		c.nfields = len(e.index.fields)
+		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
 	}
 	return c
 }
@@ -98,6 +101,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.memo)
 		clear(c.mark)
 		clear(c.litSeen)
+		clear(c.valGen)
 		c.allGen = 0
 		c.gen = 1
 	}
@@ -108,6 +112,9 @@ func (c *evalCtx) end() {
 	c.ev = nil
 	for _, s := range c.touched {
 		c.slotVal[s], c.slotFold[s] = Value{}, ""
+		if int(s) < len(c.valEntry) {
+			c.valEntry[s] = nil
+		}
 	}
 	c.touched = c.touched[:0]
 	clear(c.all)
@@ -192,7 +199,12 @@ func (c *evalCtx) evalAtom(a *atom) bool {
 	if m := c.memo[a.id]; m>>1 == c.gen {
 		return m&1 == 1
 	}
-	r := a.eval(c)
+	var r bool
+	if a.byValue {
+		r = c.evalByValue(a)
+	} else {
+		r = a.eval(c)
+	}
 	m := c.gen << 1
 	if r {
 		m |= 1

@@ -312,7 +312,7 @@ func (e *Engine) candidates(c *evalCtx) {
 			continue
 		}
 		if v.Kind != KindNull && v.Kind != KindList {
-			c.hits = c.scanMemoized(fi, f.ac, v.S)
+			c.hits = c.scanMemoized(fi, f.slot, f.ac, v)
 		} else {
 			c.hits = scanValue(f.ac, v, c)
 		}

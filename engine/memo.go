@@ -33,8 +33,17 @@ type scanMemo struct {
 type memoEntry struct {
 	h     uint64
 	val   []byte  // the value, copied
+	kind  Kind    // and its kind
 	hits  []int32 // what scanning it appended
 	score uint8
+	// Results of atoms that depend on this value alone and are costly
+	// (regular expressions), as evaluated on it (see evalCtx.evalAtom).
+	atoms []atomResult
+}
+
+type atomResult struct {
+	id int32
+	ok bool
 }
 
 // Values shorter than memoMin scan about as fast as they hash; values
@@ -48,9 +57,12 @@ const (
 	memoMaxScore = 3
 )
 
-// scanMemoized appends to c.hits the literals of ac found in s (field fi's
-// value), from c's memo of that field when s was scanned recently.
-func (c *evalCtx) scanMemoized(fi int, ac *aho.Set, s string) []int32 {
+// scanMemoized appends to c.hits the literals of ac found in v, the
+// scalar value of field fi (in slot), from c's memo of that field when v
+// was scanned recently. The entry that holds v, if any, is kept for the
+// slot's atoms (see valueEntry).
+func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value) []int32 {
+	s := v.S
 	if len(s) < memoMin || len(s) > memoMax {
 		return scanText(ac, s, c)
 	}
@@ -65,8 +77,9 @@ func (c *evalCtx) scanMemoized(fi int, ac *aho.Set, s string) []int32 {
 	}
 	h := maphash.String(c.memoSeed, s)
 	e := &m.ents[h%memoWays]
-	if e.h == h && string(e.val) == s {
+	if e.h == h && e.kind == v.Kind && string(e.val) == s {
 		e.score = min(e.score+1, memoMaxScore)
+		c.setValueEntry(slot, e)
 		return append(c.hits, e.hits...)
 	}
 	if e.score > 0 {
@@ -75,8 +88,45 @@ func (c *evalCtx) scanMemoized(fi int, ac *aho.Set, s string) []int32 {
 	}
 	start := len(c.hits)
 	c.hits = scanText(ac, s, c)
-	e.h = h
+	e.h, e.kind = h, v.Kind
 	e.val = append(e.val[:0], s...)
 	e.hits = append(e.hits[:0], c.hits[start:]...)
+	e.atoms = e.atoms[:0]
+	c.setValueEntry(slot, e)
 	return c.hits
+}
+
+// setValueEntry records that e holds the current event's value of slot.
+func (c *evalCtx) setValueEntry(slot int32, e *memoEntry) {
+	if slot < 0 || int(slot) >= len(c.valEntry) {
+		return
+	}
+	c.valEntry[slot], c.valGen[slot] = e, c.gen
+}
+
+// valueEntry returns the memo entry that holds the current event's value of
+// slot, or nil when the value has none.
+func (c *evalCtx) valueEntry(slot int32) *memoEntry {
+	if slot < 0 || int(slot) >= len(c.valEntry) || c.valGen[slot] != c.gen {
+		return nil
+	}
+	return c.valEntry[slot]
+}
+
+// evalByValue evaluates an atom whose result depends on its field's value
+// alone, from the value's memo entry when the atom was evaluated on that
+// value before.
+func (c *evalCtx) evalByValue(a *atom) bool {
+	e := c.valueEntry(a.slot)
+	if e == nil {
+		return a.eval(c)
+	}
+	for _, r := range e.atoms {
+		if r.id == a.id {
+			return r.ok
+		}
+	}
+	ok := a.eval(c)
+	e.atoms = append(e.atoms, atomResult{a.id, ok})
+	return ok
 }

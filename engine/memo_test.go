@@ -2,11 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"hash/maphash"
 	"slices"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
+	"github.com/tanchi-dev/tanchi/rule"
 )
 
 // TestScanMemo checks that a memoized scan reports what a fresh scan
@@ -26,7 +28,7 @@ func TestScanMemo(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
 		c.hits = c.hits[:0]
-		got := slices.Sorted(slices.Values(c.scanMemoized(0, ac, s)))
+		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(s))))
 		if want := fresh(s); !slices.Equal(got, want) {
 			t.Fatalf("scanMemoized(%q) = %v, want %v", s, got, want)
 		}
@@ -62,7 +64,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	c := &evalCtx{nfields: 1}
 	hot := `C:\Windows\System32\svchost.exe`
 	for range memoMaxScore + 1 {
-		c.hits = c.scanMemoized(0, ac, hot)[:0]
+		c.hits = c.scanMemoized(0, -1, ac, Str(hot))[:0]
 	}
 	slot := maphash.String(c.memoSeed, hot) % memoWays
 	// Values that land in the hot value's slot, seen once each.
@@ -70,11 +72,67 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	for i := 0; n < memoMaxScore; i++ {
 		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
 		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			c.hits = c.scanMemoized(0, ac, v)[:0]
+			c.hits = c.scanMemoized(0, -1, ac, Str(v))[:0]
 			n++
 		}
 	}
 	if e := &c.memos[0].ents[slot]; string(e.val) != hot {
 		t.Fatalf("slot holds %q after %d one-off values, want the repeated value", e.val, n)
 	}
+}
+
+// TestAtomsByValue: regular-expression results remembered with a value's
+// memo entry answer only for that value and that atom, across events.
+func TestAtomsByValue(t *testing.T) {
+	re := func(id, expr string) *rule.Rule {
+		m := &rule.Match{Field: "CommandLine", Values: []rule.Value{{Kind: rule.String, S: expr}}}
+		if err := m.SetModifiers([]string{"re"}); err != nil {
+			t.Fatal(err)
+		}
+		return &rule.Rule{ID: id, Title: id, Condition: m}
+	}
+	rules := []*rule.Rule{
+		re("hex", `\s[a-f0-9]{16}`),
+		re("dump", `sekurlsa::\w+`),
+		re("enc", `(?i)-e(nc)?\s+[A-Za-z0-9+/=]{8,}`),
+		re("long", `.{120,}`),
+	}
+	indexed, err := Compile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := Compile(rules, WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{
+		`mimikatz.exe sekurlsa::logonpasswords exit`,
+		`powershell.exe -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA`,
+		`jpsetup.exe 0123456789abcdef0123456789abcdef 0123456789abcdef`,
+		`powershell.exe -nop -c "Write-Host ` + strings.Repeat("x", 130) + `"`,
+		`cmd.exe /c echo sekurlsa:: nothing`,
+		`notepad.exe C:\Temp\x.txt`,
+	}
+	c := indexed.newCtx()
+	for round := range 4 * memoWays {
+		// Every line again and again, and one new line each round.
+		line := lines[round%len(lines)]
+		if round%3 == 0 {
+			line = fmt.Sprintf("%s %d", lines[(round/3)%len(lines)], round)
+		}
+		ev := NewEvent(map[string]Value{"CommandLine": Str(line)})
+		got := ruleIDs(indexed.matchWith(c, ev))
+		want := ruleIDs(brute.Match(ev))
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d, %q: indexed %v, brute force %v", round, line, got, want)
+		}
+	}
+}
+
+func ruleIDs(ms []Match) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.Rule.ID)
+	}
+	return ids
 }
