@@ -2,9 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"strings"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
