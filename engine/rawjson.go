@@ -41,6 +41,12 @@ type RawJSON struct {
 	// hashes of order[i] at 2*i and 2*i+1.
 	hashes []uint64
 
+	// Strings with escapes, decoded into text when first read (see
+	// rawLazy); textLen is the room they need there.
+	lazy    []rawLazy
+	text    []byte
+	textLen int
+
 	// Sorted orders of objects seen before, by rawSchemaSig of their
 	// names; see sorted.
 	schemas []rawSchema
@@ -69,10 +75,13 @@ type RawJSON struct {
 // and end is the index after its last descendant, so the next sibling of
 // node i is nodes[i].end.
 type rawNode struct {
-	key  string // the member name when the parent is an object
-	s    string // a string's decoded text, a number's literal
-	pfx  uint64 // the first 8 bytes of key, big-endian, for sorting
-	end  int32
+	key string // the member name when the parent is an object
+	s   string // a string's decoded text, a number's literal
+	pfx uint64 // the first 8 bytes of key, big-endian, for sorting
+	end int32
+	// For a string with escapes, the index in r.lazy plus one, and s is
+	// its bytes as the JSON writes them; 0 for others.
+	lazy int32
 	kind uint8
 }
 
@@ -92,7 +101,8 @@ type rawField struct {
 	hash uint64 // rawHash(name)
 	fold uint64 // rawFoldHash(name)
 	val  Value
-	head bool // the first field of those whose names are equal but for case
+	lazy int32 // rawNode.lazy of a string value, whose val.S is not decoded
+	head bool  // the first field of those whose names are equal but for case
 }
 
 // rawSchema is the sorted order of the members of an object, kept to
@@ -134,12 +144,13 @@ const rawKeep = 1 << 16
 // object after white space when it starts with "]" or "}".
 func (r *RawJSON) Reset(raw []byte) error {
 	if cap(r.nodes) > rawKeep || cap(r.arena) > 32*rawKeep || cap(r.items) > rawKeep ||
-		cap(r.fields) > rawKeep || cap(r.table) > 4*rawKeep {
+		cap(r.fields) > rawKeep || cap(r.table) > 4*rawKeep || cap(r.lazy) > rawKeep || cap(r.text) > 32*rawKeep {
 		*r = RawJSON{} // after an unusually large event
 	}
 	r.raw = raw
 	r.arena = r.arena[:0]
 	r.items = r.items[:0]
+	r.lazy, r.textLen = r.lazy[:0], 0
 	r.order = r.order[:0]
 	r.fields = r.fields[:0]
 	r.evtx = false
@@ -182,7 +193,7 @@ func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
 	mask := uint64(len(r.table) - 1)
 	for i := h & mask; r.table[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
-			return f.val, true
+			return r.value(f), true
 		}
 	}
 	h = fold
@@ -191,7 +202,7 @@ func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
 	}
 	for i := h & mask; r.folded[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
-			return f.val, true
+			return r.value(f), true
 		}
 	}
 	return Value{}, false
@@ -201,7 +212,7 @@ func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
 // event's fields.
 func (r *RawJSON) Range(fn func(name string, v Value) bool) {
 	for i := range r.fields {
-		if !fn(r.fields[i].name, r.fields[i].val) {
+		if !fn(r.fields[i].name, r.value(&r.fields[i])) {
 			return
 		}
 	}
@@ -288,13 +299,27 @@ value:
 			}
 			continue
 		case '"':
-			var s string
-			if j := rawSafeRun(b, i+1); j < len(b) && b[j] == '"' {
-				s, i = rawAlias(b, i+1, j), j+1
-			} else if s, i, err = r.strRest(b, i+1, j); err != nil {
-				break value
+			j := rawSafeRun(b, i+1)
+			if j < len(b) && b[j] == '"' {
+				nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, j), idx+1, rawString)
+				i = j + 1
+				break
 			}
-			nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
+			end, escaped, hides, ok := rawScanEscaped(b, j)
+			if !ok {
+				var s string
+				if s, i, err = r.strRest(b, i+1, j); err != nil {
+					break value
+				}
+				nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
+				break
+			}
+			r.hidesASCII = r.hidesASCII || hides
+			nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, end), idx+1, rawString)
+			if escaped {
+				nodes[idx].lazy = r.pushLazy(nodes[idx].s)
+			}
+			i = end + 1
 		case 't', 'f', 'n':
 			lit, kind := "true", rawTrue
 			if c == 'f' {
@@ -358,6 +383,10 @@ value:
 	if err != nil {
 		return err
 	}
+	if cap(r.text) < r.textLen {
+		r.text = make([]byte, r.textLen, max(r.textLen, 2*cap(r.text)))
+	}
+	r.text = r.text[:r.textLen]
 	if i = rawSkipSpace(b, i); i < len(b) && b[i] != ']' && b[i] != '}' {
 		return rawSyntax("data after the event", i)
 	}
@@ -371,7 +400,7 @@ func rawPush(nodes []rawNode, key string, pfx uint64, s string, end int32, kind 
 	}
 	nodes = nodes[:len(nodes)+1]
 	n := &nodes[len(nodes)-1]
-	n.key, n.pfx, n.s, n.end, n.kind = key, pfx, s, end, kind
+	n.key, n.pfx, n.s, n.end, n.lazy, n.kind = key, pfx, s, end, 0, kind
 	return nodes
 }
 
@@ -910,12 +939,22 @@ func (r *RawJSON) textOf(n int32) int32 {
 var rawValueKind = [...]Kind{rawNull: KindNull, rawString: KindString, rawNumber: KindNumber, rawTrue: KindBool, rawFalse: KindBool}
 
 // scalar is the Value of node n as ParseJSON's scalar gives it; false for
-// objects and for lists nested deeper than MaxJSONDepth.
-func (r *RawJSON) scalar(n int32, depth int) (Value, bool) {
+// objects and for lists nested deeper than MaxJSONDepth. For a string with
+// escapes, lazy is its rawNode.lazy and S is not decoded (see rawField).
+func (r *RawJSON) scalar(n int32, depth int) (v Value, lazy int32, ok bool) {
 	if nd := &r.nodes[n]; nd.kind < rawArray {
-		return Value{Kind: rawValueKind[nd.kind], S: nd.s}, true
+		return Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy, true
 	}
-	return r.list(n, depth)
+	v, ok = r.list(n, depth)
+	return v, 0, ok
+}
+
+// str is the text of string node n.
+func (r *RawJSON) str(n int32) string {
+	if l := r.nodes[n].lazy; l != 0 {
+		return r.decoded(l)
+	}
+	return r.nodes[n].s
 }
 
 // list is scalar for a list, or an object.
@@ -940,7 +979,10 @@ func (r *RawJSON) list(n int32, depth int) (Value, bool) {
 	r.items = r.items[:start+count]
 	k := start
 	for c := n + 1; c < end; c = r.nodes[c].end {
-		if v, ok := r.scalar(r.textOf(c), depth+1); ok {
+		if v, lazy, ok := r.scalar(r.textOf(c), depth+1); ok {
+			if lazy != 0 {
+				v.S = r.decoded(lazy)
+			}
 			r.items[k] = v
 			k++
 		}
@@ -967,14 +1009,14 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 			name = r.join(prefix, '.', name)
 			h, fold = rawHashes(name)
 		}
-		if v, ok := r.scalar(c, depth); ok {
-			r.setHashed(name, h, fold, v, false)
+		if v, lazy, ok := r.scalar(c, depth); ok {
+			r.setHashed(name, h, fold, v, lazy, false)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
 			if t, ok := r.get(c, "#text"); ok {
-				if v, ok := r.scalar(t, depth); ok {
-					r.setHashed(name, h, fold, v, false)
+				if v, lazy, ok := r.scalar(t, depth); ok {
+					r.setHashed(name, h, fold, v, lazy, false)
 				}
 			}
 			r.flatten(name, c, depth+1)
@@ -997,8 +1039,8 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 		lo, hi := r.sorted(data)
 		for i := lo; i < hi; i++ {
 			c := r.order[i]
-			if v, ok := r.scalar(r.textOf(c), 0); ok {
-				r.setHashed(r.nodes[c].key, r.hashes[2*i], r.hashes[2*i+1], v, true)
+			if v, lazy, ok := r.scalar(r.textOf(c), 0); ok {
+				r.setHashed(r.nodes[c].key, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
 			}
 		}
 		r.order = r.order[:lo]
@@ -1011,8 +1053,8 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 		{rawKeyComputerName, "Computer"}, {rawKeySourceName, "Provider_Name"}, {rawKeyProviderName, "Provider_Name"},
 	} {
 		if c := top[a.from]; c >= 0 {
-			if v, ok := r.scalar(c, 0); ok && v.Kind != KindList {
-				r.set(a.to, v, true)
+			if v, lazy, ok := r.scalar(c, 0); ok && v.Kind != KindList {
+				r.set(a.to, v, lazy, true)
 			}
 		}
 	}
@@ -1038,8 +1080,8 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		k := r.nodes[c].key
-		if v, ok := r.scalar(r.textOf(c), 0); ok {
-			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, true)
+		if v, lazy, ok := r.scalar(r.textOf(c), 0); ok {
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
 		}
 		if r.nodes[c].kind != rawObject {
 			continue
@@ -1052,8 +1094,8 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 		for j := alo; j < ahi; j++ {
 			ac := r.order[j]
 			if ak := r.nodes[ac].key; ak != "#text" {
-				if v, ok := r.scalar(ac, 0); ok {
-					r.set(r.join(k, '_', ak), v, true)
+				if v, lazy, ok := r.scalar(ac, 0); ok {
+					r.set(r.join(k, '_', ak), v, lazy, true)
 				}
 			}
 		}
@@ -1077,8 +1119,8 @@ func (r *RawJSON) dataFields(data int32, depth int) {
 		if k == "Data" && r.nodes[c].kind == rawArray && r.namedData(c) {
 			continue
 		}
-		if v, ok := r.scalar(r.textOf(c), depth); ok {
-			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, true)
+		if v, lazy, ok := r.scalar(r.textOf(c), depth); ok {
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
@@ -1098,14 +1140,14 @@ func (r *RawJSON) namedData(list int32) bool {
 	}
 	for c := list + 1; c < end; c = r.nodes[c].end {
 		name, _ := r.dataName(c)
-		v := Value{}
+		v, lazy := Value{}, int32(0)
 		if t, ok := r.get(c, "#text"); ok {
 			var ok bool
-			if v, ok = r.scalar(t, 0); !ok {
+			if v, lazy, ok = r.scalar(t, 0); !ok {
 				continue
 			}
 		}
-		r.set(name, v, true)
+		r.set(name, v, lazy, true)
 	}
 	return true
 }
@@ -1123,7 +1165,7 @@ func (r *RawJSON) dataName(item int32) (string, bool) {
 	if !ok || r.nodes[n].kind != rawString {
 		return "", false
 	}
-	return r.nodes[n].s, true
+	return r.str(n), true
 }
 
 // join returns a+sep+b, kept in the arena.
@@ -1135,20 +1177,21 @@ func (r *RawJSON) join(a string, sep byte, b string) string {
 	return unsafe.String(&r.arena[off], len(r.arena)-off)
 }
 
-// set is JSONEvent.set, or JSONEvent.setFirst when first is true.
-func (r *RawJSON) set(name string, v Value, first bool) {
+// set is JSONEvent.set, or JSONEvent.setFirst when first is true; lazy is
+// scalar's.
+func (r *RawJSON) set(name string, v Value, lazy int32, first bool) {
 	h, fold := rawHashes(name)
-	r.setHashed(name, h, fold, v, first)
+	r.setHashed(name, h, fold, v, lazy, first)
 }
 
 // setHashed is set given rawHashes(name).
-func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, first bool) {
+func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, lazy int32, first bool) {
 	mask := uint64(len(r.table) - 1)
 	i := h & mask
 	for ; r.table[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
 			if !first {
-				f.val = v
+				f.val, f.lazy = v, lazy
 			}
 			return
 		}
@@ -1159,7 +1202,7 @@ func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, first bool) {
 	r.fields = r.fields[:len(r.fields)+1]
 	e := int32(len(r.fields))
 	f := &r.fields[e-1]
-	f.name, f.hash, f.fold, f.val, f.head = name, h, fold, v, true
+	f.name, f.hash, f.fold, f.val, f.lazy, f.head = name, h, fold, v, lazy, true
 	r.table[i] = e
 	// Only the first of the names equal but for case goes into folded.
 	j := fold & mask

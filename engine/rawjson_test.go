@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
@@ -106,6 +107,9 @@ func rawDiff(r *engine.RawJSON, raw []byte, variants int) string {
 	if ev.IsEvtx() != r.IsEvtx() {
 		return fmt.Sprintf("IsEvtx: ParseJSON %v, RawJSON %v", ev.IsEvtx(), r.IsEvtx())
 	}
+	if want := rawPlainText(raw); r.PlainText() != want {
+		return fmt.Sprintf("PlainText %v, want %v", r.PlainText(), want)
+	}
 	want, got := rawPairs(ev), rawPairs(r)
 	for i := range max(len(want), len(got)) {
 		if i >= len(want) || i >= len(got) || want[i].name != got[i].name || !rawSameValue(want[i].v, got[i].v) {
@@ -127,6 +131,43 @@ func rawDiff(r *engine.RawJSON, raw []byte, variants int) string {
 		}
 	}
 	return ""
+}
+
+// rawPlainText is what RawJSON.PlainText says of valid JSON raw: whether
+// no string in it has an escape that writes printable ASCII or a rune,
+// escaped or not, whose fold is an ASCII letter.
+func rawPlainText(raw []byte) bool {
+	folds := func(c rune) bool { return c == 'ſ' || c == '\u212a' }
+	in := false
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case !in:
+			in = c == '"'
+			i++
+		case c == '"':
+			in = false
+			i++
+		case c == '\\' && raw[i+1] == '/':
+			return false
+		case c == '\\' && raw[i+1] == 'u':
+			var x rune
+			fmt.Sscanf(string(raw[i+2:i+6]), "%x", &x)
+			if 0x20 <= x && x <= 0x7e || folds(x) {
+				return false
+			}
+			i += 6
+		case c == '\\':
+			i += 2
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if folds(r) && size > 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
 }
 
 func TestRawJSONShapes(t *testing.T) {
@@ -406,6 +447,71 @@ func TestRawJSONReuse(t *testing.T) {
 	}
 }
 
+// TestRawJSONLazyStrings reads strings with escapes, which RawJSON decodes
+// when a field is read, at every place against the 8-byte words it scans,
+// in the middle and at the end of the input, cut short, and read in
+// different orders.
+func TestRawJSONLazyStrings(t *testing.T) {
+	bodies := []string{
+		`\\`, `a\\b`, `C:\\Windows\\System32\\cmd.exe`, `\\\\\\\\\\\\\\\\\\`, `x\"y\"z`, `\"`, `\\\"`,
+		`\r\n\t\b\f`, `a\/b`, `\u0041`, `\u00e9\u20ac`, `\u017f`, `\u212A`, `\ud83d\ude00`, `\ud800`, `\ud800\u0041`,
+		`\udc00\ud800`, `\ud800\ud800\udc00`, `\u0000\u001f`, `é\\ſ`, "\u212a\\K", `Ω\n`, "\xff\\n", `\\` + "\xc3",
+		`abcdefgh\\ijklmnop\"qrstuvw\\`, strings.Repeat(`\\a`, 40), strings.Repeat(`ab\r\n`, 30),
+		// Not valid: the same errors as ParseJSON.
+		`\x`, `\u12`, `\u12g4`, "a\\\x01", `\`, `\u`, `\ud800\u12`,
+	}
+	// The scan goes eight bytes at a time from the first escape: put the
+	// next at every distance from it.
+	for d := range 18 {
+		for _, next := range []string{`\"`, `\\`, `\\\"`, `\u0041`, `\ud83d\ude00`, `é`, "\xff", "\x01", `\q`} {
+			bodies = append(bodies, `\n`+strings.Repeat("a", d)+next+"bc", "é"+strings.Repeat("a", d)+next)
+		}
+	}
+	var r engine.RawJSON
+	check := func(ev string) {
+		t.Helper()
+		if d := rawDiff(&r, []byte(ev), -1); d != "" {
+			t.Fatalf("%q: %s", ev, d)
+		}
+	}
+	for _, body := range bodies {
+		for pad := range 17 {
+			k := strings.Repeat("k", pad)
+			check(`{"` + k + `":"` + body + `","n":"` + body + `x"}`)
+			check(`{"` + k + `":["` + body + `"],"` + k + `x":{"` + body + `":"` + body + `"}}`)
+			ev := `{"` + k + `":"` + body + `"}`
+			for end := len(ev) - 4; end <= len(ev); end++ {
+				check(ev[:end])
+			}
+		}
+	}
+
+	// Decoded once, whatever reads it first.
+	ev := []byte(`{"a":"x\\y","b":"\u00e9\n","c":"plain","a2":"x\\y"}`)
+	want := map[string]string{"a": `x\y`, "b": "é\n", "c": "plain", "a2": `x\y`}
+	for _, first := range []string{"a", "b", "c", "range"} {
+		if err := r.Reset(ev); err != nil {
+			t.Fatal(err)
+		}
+		if first == "range" {
+			r.Range(func(string, engine.Value) bool { return true })
+		} else {
+			r.Field(first)
+		}
+		for range 2 {
+			r.Range(func(name string, v engine.Value) bool {
+				if v.S != want[name] {
+					t.Errorf("after %s: Range %s = %q, want %q", first, name, v.S, want[name])
+				}
+				if f, _ := r.Field(name); f.S != v.S {
+					t.Errorf("after %s: Field %s = %q, Range %q", first, name, f.S, v.S)
+				}
+				return true
+			})
+		}
+	}
+}
+
 // TestRawJSONSchemas reuses one RawJSON over objects whose names share
 // their first eight bytes and lengths, in the same order, so that an order
 // kept for one would be wrong for the next: each must be sorted anew.
@@ -450,6 +556,37 @@ func TestRawJSONConcurrentReads(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRawJSONConcurrentDecoding reads strings that are decoded when first
+// read from several goroutines at once (run with -race).
+func TestRawJSONConcurrentDecoding(t *testing.T) {
+	var r engine.RawJSON
+	names := []string{"Image", "CommandLine", "ParentImage", "User", "commandline", "CurrentDirectory"}
+	want := map[string]string{}
+	ev, _ := engine.ParseJSON([]byte(rawSysmon))
+	for _, n := range names {
+		v, _ := ev.Field(n)
+		want[n] = v.S
+	}
+	for round := range 20 {
+		if err := r.Reset([]byte(rawSysmon)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				for i := range names {
+					n := names[(i+g+round)%len(names)]
+					if v, ok := r.Field(n); !ok || v.S != want[n] {
+						t.Errorf("Field(%s) = %q, %v", n, v.S, ok)
+					}
+				}
+				r.Range(func(string, engine.Value) bool { return true })
+			})
+		}
+		wg.Wait()
+	}
 }
 
 // TestRawJSONAllocs checks that reading events and looking up fields
