@@ -46,7 +46,6 @@ type evalCtx struct {
 	hits    []int32
 
 	arena  []byte // folded text of the current event
-	joined []byte // the event's ASCII values joined, for keyword search
 
 	memos    []*scanMemo // field (index.fields) -> its memo, made on first use
 	memoSeed maphash.Seed

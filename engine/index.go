@@ -201,7 +201,7 @@ type route struct {
 	nums   []int    // number fields (index.nums) that witness some routed rule
 	kw     *aho.Set // keywords of the routed rules
 	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
-	kwJoin bool     // no keyword holds a NUL byte: values can be scanned joined by NULs
+	kwMin  int      // bytes of the shortest keyword
 	kwRaw  *aho.Set // the keywords as JSON writes them, for RawJSON's bytes; nil when one is not printable ASCII
 }
 
@@ -235,12 +235,13 @@ func (e *Engine) routeFor(src eventSource) *route {
 			// Keywords are searched in every value of the event: search
 			// only for those of the routed rules.
 			var lits []string
-			noNUL := true
 			for id := lo; id < hi; id++ {
 				if slices.ContainsFunc(e.index.litRules[id], r.has) {
 					r.kwIDs = append(r.kwIDs, id)
 					lits = append(lits, e.index.lits[id])
-					noNUL = noNUL && !strings.Contains(e.index.lits[id], "\x00")
+					if l := len(e.index.lits[id]); r.kwMin == 0 || l < r.kwMin {
+						r.kwMin = l
+					}
 				}
 			}
 			if len(lits) > 0 {
@@ -248,7 +249,7 @@ func (e *Engine) routeFor(src eventSource) *route {
 				if err != nil {
 					panic("engine: keyword automaton: " + err.Error()) // cannot happen: the global one was built
 				}
-				r.kw, r.kwJoin = set, noNUL
+				r.kw = set
 				r.kwRaw = jsonKeywords(lits)
 			}
 			continue
@@ -322,12 +323,8 @@ func (e *Engine) candidates(c *evalCtx) {
 		c.hits = c.hits[:0]
 		if raw, ok := c.ev.(*RawJSON); ok && rt.kwRaw != nil && raw.PlainText() {
 			c.hits = rt.kwRaw.ScanLower(bytesString(raw.raw), c.hits)
-		} else if rt.kwJoin {
-			c.hits = scanJoined(rt.kw, c)
 		} else {
-			for _, fv := range c.values() {
-				c.hits = scanValue(rt.kw, fv.v, c)
-			}
+			c.hits = scanKeywords(rt, c)
 		}
 		for k, l := range c.hits {
 			c.hits[k] = rt.kwIDs[l]
@@ -414,36 +411,30 @@ func jsonKeywords(lits []string) *aho.Set {
 	return set
 }
 
-// scanJoined scans every value of the event for keywords: the ASCII ones
-// joined by NUL bytes into one text, scanned once (a NUL is in no literal,
-// so no match spans two values), the others folded one by one.
-func scanJoined(ac *aho.Set, c *evalCtx) []int32 {
-	buf := c.joined[:0]
+// scanKeywords scans every value of the event for the route's keywords,
+// each value in place. An ASCII value shorter than the shortest keyword
+// cannot hold one (other values may grow when folded).
+func scanKeywords(rt *route, c *evalCtx) []int32 {
+	scan := func(s string) {
+		if len(s) < rt.kwMin && aho.IsASCII(s) {
+			return
+		}
+		c.hits = scanText(rt.kw, s, c)
+	}
 	for _, f := range c.values() {
 		switch f.v.Kind {
 		case KindNull:
 		case KindList:
 			for _, it := range f.v.Items {
 				if it.Kind != KindNull && it.Kind != KindList {
-					buf = joinValue(ac, buf, it.S, c)
+					scan(it.S)
 				}
 			}
 		default:
-			buf = joinValue(ac, buf, f.v.S, c)
+			scan(f.v.S)
 		}
 	}
-	c.joined = buf
-	return ac.ScanLower(bytesString(buf), c.hits)
-}
-
-// joinValue appends an ASCII value and a NUL to buf, or scans a non-ASCII
-// one folded.
-func joinValue(ac *aho.Set, buf []byte, s string, c *evalCtx) []byte {
-	if aho.IsASCII(s) {
-		return append(append(buf, s...), 0)
-	}
-	c.hits = ac.Scan(c.fold(s), c.hits)
-	return buf
+	return c.hits
 }
 
 func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
