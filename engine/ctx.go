@@ -45,7 +45,7 @@ type evalCtx struct {
 	cands   []int32
 	hits    []int32
 
-	arena  []byte // folded text of the current event
+	arena []byte // folded text of the current event
 
 	memos    []*scanMemo // field (index.fields) -> its memo, made on first use
 	memoSeed maphash.Seed
