@@ -61,6 +61,7 @@ type RawJSON struct {
 	// index+1, 0 for none.
 	table, folded []int32
 	evtx          bool
+	nested        bool // whether a member of the top object is an object
 
 	nameBytes int // dotted-name bytes made (see JSONEvent)
 
@@ -116,6 +117,14 @@ type rawSchema struct {
 	names  []byte   // their bytes past the eighth, one name after the other
 	perm   []int32  // member positions, in sorted order without duplicates
 	hashes []uint64
+
+	// For the top object of an event, when none of its members is an
+	// object, the fields flatten makes are those names in sorted order:
+	// layout keeps r.table and r.folded as they are then, the one after
+	// the other, and heads their rawField.head (see flatten). Empty until
+	// then.
+	layout []int32
+	heads  []bool
 }
 
 // Bounds of the objects sorted returns from r.schemas: at least
@@ -153,7 +162,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.lazy, r.textLen = r.lazy[:0], 0
 	r.order = r.order[:0]
 	r.fields = r.fields[:0]
-	r.evtx = false
+	r.evtx, r.nested = false, false
 	r.nameBytes = 0
 	r.hidesASCII = false
 	if err := r.parse(); err != nil {
@@ -283,6 +292,7 @@ value:
 				kind = rawArray
 			}
 			nodes = rawPush(nodes, key, pfx, "", 0, kind)
+			r.nested = r.nested || len(stack) == 1 && kind == rawObject
 			i = rawSkipSpace(b, i+1)
 			if i < len(b) && b[i] == c+2 { // "{}" or "[]"
 				nodes[idx].end = idx + 1
@@ -747,8 +757,9 @@ func (r *RawJSON) get(obj int32, key string) (int32, bool) {
 //
 // An object whose names, in document order, are those of an object sorted
 // before takes the order and hashes kept in r.schemas, after checking
-// that every name is the same.
-func (r *RawJSON) sorted(obj int32) (lo, hi int) {
+// that every name is the same. s is the schema kept for the names, if
+// any.
+func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 	lo = len(r.order)
 	nodes := r.nodes
 	sig := uint64(rawK3)
@@ -776,7 +787,7 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int) {
 			if slot.score < 8 {
 				slot.score++
 			}
-			return lo, hi
+			return lo, hi, slot
 		}
 		// A schema that was used often stays until it has been missed as
 		// often.
@@ -810,10 +821,10 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int) {
 	r.hashes = hashes
 	hi = lo + w
 	r.order = r.order[:hi]
-	if slot != nil {
-		r.keepSchema(slot, sig, doc, seg[:w])
+	if slot != nil && !r.keepSchema(slot, sig, doc, seg[:w]) {
+		slot = nil
 	}
-	return lo, hi
+	return lo, hi, slot
 }
 
 // sameNames reports whether the members seg have the names of schema s,
@@ -838,16 +849,17 @@ func (r *RawJSON) sameNames(s *rawSchema, seg []int32) bool {
 
 // keepSchema puts into s the names of the members doc, in document order,
 // and their sorted order sorted with their hashes (the last len(sorted)
-// pairs of r.hashes).
-func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) {
+// pairs of r.hashes); false when the names are too long to keep.
+func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) bool {
 	size := 0
 	for _, c := range doc {
 		size += len(r.nodes[c].key)
 	}
 	if size > rawSchemaBytes {
-		return
+		return false
 	}
 	s.sig, s.score = sig, 1
+	s.layout, s.heads = s.layout[:0], s.heads[:0]
 	s.pfxs, s.lens, s.names = s.pfxs[:0], s.lens[:0], s.names[:0]
 	for _, c := range doc {
 		k := r.nodes[c].key
@@ -863,6 +875,7 @@ func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) {
 		s.perm = append(s.perm, int32(p))
 	}
 	s.hashes = append(s.hashes[:0], r.hashes[len(r.hashes)-2*len(sorted):]...)
+	return true
 }
 
 // rawLess orders members by name, and by position for equal names.
@@ -995,7 +1008,25 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	lo, hi := r.sorted(obj)
+	lo, hi, s := r.sorted(obj)
+	// The top object without objects in it makes one field per name, in
+	// the order of r.order and with the tables of the last object of the
+	// same names, so they can be copied rather than filled again.
+	top := obj == 0 && !r.nested && s != nil
+	if top && len(s.layout) == 2*len(r.table) {
+		n := len(r.table)
+		copy(r.table, s.layout[:n])
+		copy(r.folded, s.layout[n:])
+		r.fields = slices.Grow(r.fields[:0], hi-lo)[:hi-lo]
+		for i := range r.fields {
+			c := r.order[lo+i]
+			v, lazy, _ := r.scalar(c, 0)
+			f := &r.fields[i]
+			f.name, f.hash, f.fold, f.val, f.lazy, f.head = r.nodes[c].key, r.hashes[2*(lo+i)], r.hashes[2*(lo+i)+1], v, lazy, s.heads[i]
+		}
+		r.order = r.order[:lo]
+		return
+	}
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		name := r.nodes[c].key
@@ -1022,6 +1053,13 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 			r.flatten(name, c, depth+1)
 		}
 	}
+	if top && len(r.fields) == hi-lo {
+		s.layout = append(append(s.layout[:0], r.table...), r.folded...)
+		s.heads = s.heads[:0]
+		for i := range r.fields {
+			s.heads = append(s.heads, r.fields[i].head)
+		}
+	}
 	r.order = r.order[:lo]
 }
 
@@ -1036,7 +1074,7 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 		return
 	}
 	if ok {
-		lo, hi := r.sorted(data)
+		lo, hi, _ := r.sorted(data)
 		for i := lo; i < hi; i++ {
 			c := r.order[i]
 			if v, lazy, ok := r.scalar(r.textOf(c), 0); ok {
@@ -1068,7 +1106,7 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 	if data, ok := r.get(evt, "UserData"); ok && r.nodes[data].kind == rawObject {
 		// UserData holds one element named after the event; its children
 		// are the fields.
-		lo, hi := r.sorted(data)
+		lo, hi, _ := r.sorted(data)
 		for i := lo; i < hi; i++ {
 			if c := r.order[i]; r.nodes[c].kind == rawObject {
 				r.dataFields(c, 0)
@@ -1076,7 +1114,7 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 		}
 		r.order = r.order[:lo]
 	}
-	lo, hi := r.sorted(sys)
+	lo, hi, _ := r.sorted(sys)
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		k := r.nodes[c].key
@@ -1090,7 +1128,7 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 		if a, ok := r.get(c, "#attributes"); ok && r.nodes[a].kind == rawObject {
 			attrs = a
 		}
-		alo, ahi := r.sorted(attrs)
+		alo, ahi, _ := r.sorted(attrs)
 		for j := alo; j < ahi; j++ {
 			ac := r.order[j]
 			if ak := r.nodes[ac].key; ak != "#text" {
@@ -1109,7 +1147,7 @@ func (r *RawJSON) dataFields(data int32, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	lo, hi := r.sorted(data)
+	lo, hi, _ := r.sorted(data)
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		k := r.nodes[c].key

@@ -525,6 +525,13 @@ func TestRawJSONSchemas(t *testing.T) {
 		`{"Event":{"System":{"EventID":1,"Channel":"c","Computer":"x"},"EventData":{"B":1,"a":2,"C":3}}}`,
 		`{"Event":{"System":{"EventID":1,"Channel":"c","Computer":"x"},"EventData":{"B":1,"B":2,"C":3}}}`,
 		`{"winlog":{"channel":"c","event_id":1,"event_data":{"B":1,"A":2,"C":3}}}`,
+		// The same names with more nodes, so larger tables, with an object,
+		// and with names equal but for case.
+		`{"b":1,"A":[1,2],"c":"x\\y","a":4}`,
+		`{"b":1,"A":[` + strings.Repeat(`1,`, 40) + `2],"c":"x\\y","a":4}`,
+		`{"b":1,"A":{"x":1},"c":"x\\y","a":4}`,
+		`{"b":1,"A":[3],"c":"z","a":5}`,
+		`{"B":1,"A":[3],"c":"z","a":5,"C":6,"b":7}`,
 	}
 	var r engine.RawJSON
 	for round := range 3 {
