@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/tanchi-dev/tanchi/engine"
 	"github.com/tanchi-dev/tanchi/internal/sharedtest"
@@ -92,7 +94,8 @@ func lane(tb testing.TB, name string) [][]byte {
 }
 
 // typedEvent is an event an agent holds in memory: named fields, looked up
-// without JSON and without allocating.
+// without JSON and without allocating. Like an event an agent has just
+// decoded into a struct, its names and texts share one block of memory.
 type typedEvent struct {
 	names []string // sorted
 	vals  []engine.Value
@@ -127,38 +130,52 @@ func typed(tb testing.TB, raws [][]byte) []*typedEvent {
 			v engine.Value
 		}
 		var kvs []kv
+		size := 0
 		r.Range(func(n string, v engine.Value) bool {
-			kvs = append(kvs, kv{n, deepCopy(v)})
+			kvs = append(kvs, kv{n, v})
+			size += len(n) + textSize(v)
 			return true
 		})
-		slices.SortStableFunc(kvs, func(a, b kv) int {
-			switch {
-			case a.n < b.n:
-				return -1
-			case a.n > b.n:
-				return 1
-			}
-			return 0
-		})
-		t := &typedEvent{}
+		slices.SortStableFunc(kvs, func(a, b kv) int { return strings.Compare(a.n, b.n) })
+		kvs = slices.CompactFunc(kvs, func(a, b kv) bool { return a.n == b.n })
+		t := &typedEvent{names: make([]string, len(kvs)), vals: make([]engine.Value, len(kvs))}
+		block := make([]byte, 0, size)
 		for i, x := range kvs {
-			if i > 0 && x.n == kvs[i-1].n {
-				continue
-			}
-			t.names = append(t.names, x.n)
-			t.vals = append(t.vals, x.v)
+			t.names[i], block = copyText(block, x.n)
+			t.vals[i], block = copyValue(block, x.v)
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-func deepCopy(v engine.Value) engine.Value {
-	out := engine.Value{Kind: v.Kind, S: string([]byte(v.S))}
+func textSize(v engine.Value) int {
+	n := len(v.S)
 	for _, it := range v.Items {
-		out.Items = append(out.Items, deepCopy(it))
+		n += textSize(it)
 	}
-	return out
+	return n
+}
+
+// copyText appends s to block, which has room for it, and returns the copy.
+func copyText(block []byte, s string) (string, []byte) {
+	if s == "" {
+		return "", block
+	}
+	start := len(block)
+	block = append(block, s...)
+	return unsafe.String(unsafe.SliceData(block[start:]), len(s)), block
+}
+
+func copyValue(block []byte, v engine.Value) (engine.Value, []byte) {
+	out := engine.Value{Kind: v.Kind}
+	out.S, block = copyText(block, v.S)
+	for _, it := range v.Items {
+		var c engine.Value
+		c, block = copyValue(block, it)
+		out.Items = append(out.Items, c)
+	}
+	return out, block
 }
 
 // candidatesPerEvent is the mean number of rules the index leaves to
