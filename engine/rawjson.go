@@ -34,6 +34,7 @@ type RawJSON struct {
 	raw   []byte
 	nodes []rawNode // the document, in order; see rawNode
 	stack []int32   // open containers while parsing
+	top   []int32   // the members of the top object, in order
 	arena []byte    // decoded strings and joined field names
 	items []Value   // list elements
 	order []int32   // sorted members of the objects being walked
@@ -269,7 +270,7 @@ func rawSkipSpace(b []byte, i int) int {
 // r.stack rather than recursing.
 func (r *RawJSON) parse() (err error) {
 	b := r.raw
-	nodes, stack := r.nodes[:0], r.stack[:0]
+	nodes, stack, top := r.nodes[:0], r.stack[:0], r.top[:0]
 	var key string
 	var pfx uint64
 	obj := false // whether the innermost open container is an object
@@ -281,6 +282,9 @@ value:
 			break
 		}
 		idx := int32(len(nodes))
+		if len(stack) == 1 && obj {
+			top = append(top, idx)
+		}
 		switch c := b[i]; c {
 		case '{', '[':
 			if len(stack) >= rawMaxNesting {
@@ -389,7 +393,7 @@ value:
 		}
 		break
 	}
-	r.nodes, r.stack = nodes, stack
+	r.nodes, r.stack, r.top = nodes, stack, top
 	if err != nil {
 		return err
 	}
@@ -695,48 +699,50 @@ func (r *RawJSON) topKeys(obj int32) (at [rawKeys]int32) {
 	for i := range at {
 		at[i] = -1
 	}
+	if obj == 0 {
+		for _, c := range r.top {
+			r.topKey(&at, c)
+		}
+		return at
+	}
 	for c, end := obj+1, r.nodes[obj].end; c < end; c = r.nodes[c].end {
-		// Most names differ from these in their first eight bytes.
-		k, name := -1, ""
-		switch r.nodes[c].pfx {
-		case rawPfxEvent:
-			k, name = rawKeyEvent, "Event"
-		case rawPfxWinlog:
-			k, name = rawKeyWinlog, "winlog"
-		case rawPfxEventData:
-			k, name = rawKeyEventData, "event_data"
-		case rawPfxChannel:
-			k, name = rawKeyChannel, "channel"
-		case rawPfxLogName:
-			k, name = rawKeyLogName, "log_name"
-		case rawPfxEventID:
-			k, name = rawKeyEventID, "event_id"
-		case rawPfxComputer:
-			k, name = rawKeyComputerName, "computer_name"
-		case rawPfxSourceName:
-			k, name = rawKeySourceName, "source_name"
-		case rawPfxProviderName:
-			k, name = rawKeyProviderName, "provider_name"
-		}
-		if k >= 0 && r.nodes[c].key == name {
-			at[k] = c
-		}
+		r.topKey(&at, c)
 	}
 	return at
 }
 
-// rawNode.pfx of the names topKeys looks for.
-const (
-	rawPfxEvent        = 0x4576656e74000000 // "Event"
-	rawPfxWinlog       = 0x77696e6c6f670000 // "winlog"
-	rawPfxEventData    = 0x6576656e745f6461 // "event_da"
-	rawPfxChannel      = 0x6368616e6e656c00 // "channel"
-	rawPfxLogName      = 0x6c6f675f6e616d65 // "log_name"
-	rawPfxEventID      = 0x6576656e745f6964 // "event_id"
-	rawPfxComputer     = 0x636f6d7075746572 // "computer"
-	rawPfxSourceName   = 0x736f757263655f6e // "source_n"
-	rawPfxProviderName = 0x70726f7669646572 // "provider"
-)
+// topKey sets at[k] to member c when c has the name of rawKey k.
+func (r *RawJSON) topKey(at *[rawKeys]int32, c int32) {
+	// Most names differ from these in their first eight bytes, which
+	// pick the one name a member can have.
+	nd := &r.nodes[c]
+	if t := &rawTopNames[nd.pfx*rawK3>>59]; t.pfx == nd.pfx && t.name == nd.key && t.name != "" {
+		at[t.key] = c
+	}
+}
+
+// rawTopNames are the names topKeys looks for, by rawNode.pfx*rawK3>>59,
+// which differs for each.
+var rawTopNames = func() (t [32]struct {
+	pfx  uint64
+	key  int
+	name string
+}) {
+	for k, name := range [rawKeys]string{rawKeyEvent: "Event", rawKeyWinlog: "winlog", rawKeyEventData: "event_data",
+		rawKeyChannel: "channel", rawKeyLogName: "log_name", rawKeyEventID: "event_id",
+		rawKeyComputerName: "computer_name", rawKeySourceName: "source_name", rawKeyProviderName: "provider_name"} {
+		var pfx uint64
+		for i := 0; i < 8 && i < len(name); i++ {
+			pfx |= uint64(name[i]) << (56 - 8*i)
+		}
+		e := &t[pfx*rawK3>>59]
+		if e.name != "" {
+			panic("rawTopNames: " + name + " and " + e.name + " share a slot")
+		}
+		e.pfx, e.key, e.name = pfx, k, name
+	}
+	return t
+}()
 
 // get returns the member key of object obj; of duplicates the last, as
 // decoding into a map keeps.
@@ -762,12 +768,18 @@ func (r *RawJSON) get(obj int32, key string) (int32, bool) {
 func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 	lo = len(r.order)
 	nodes := r.nodes
-	sig := uint64(rawK3)
-	for c, end := obj+1, nodes[obj].end; c < end; c = nodes[c].end {
-		sig = (sig ^ nodes[c].pfx ^ uint64(len(nodes[c].key))) * rawK1
-		r.order = append(r.order, c)
+	if obj == 0 {
+		r.order = append(r.order, r.top...)
+	} else {
+		for c, end := obj+1, nodes[obj].end; c < end; c = nodes[c].end {
+			r.order = append(r.order, c)
+		}
 	}
 	seg := r.order[lo:]
+	sig := uint64(rawK3)
+	for _, c := range seg {
+		sig = (sig ^ nodes[c].pfx ^ uint64(len(nodes[c].key))) * rawK1
+	}
 	sig |= 1
 	var slot *rawSchema
 	if len(seg) >= rawSchemaMin && len(seg) <= rawSchemaMax {

@@ -271,6 +271,8 @@ func TestRawJSONShapes(t *testing.T) {
 		{"lists beyond MaxJSONDepth", deepList(engine.MaxJSONDepth + 2), map[string]string{}},
 		{"nesting at encoding/json's limit", `{"x":` + strings.Repeat(`[`, 9999) + strings.Repeat(`]`, 9999) + `}`, map[string]string{}},
 		{"data after the object that ParseJSON ignores", `{"a":1} ]not json`, map[string]string{"a": "1"}},
+		{"names that are not Event", `{"":{"System":{"EventID":1}},"\u0000":{"System":{"EventID":2}},"EventX":{"System":{}}}`,
+			map[string]string{"EventID": "<absent>", "System.EventID": "1", "\x00.System.EventID": "2"}},
 		{"white space around", " \t\r\n{ \"a\" : [ 1 , 2 ] }\n ", map[string]string{"a": "[1, 2]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
