@@ -1030,11 +1030,16 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 		copy(r.table, s.layout[:n])
 		copy(r.folded, s.layout[n:])
 		r.fields = slices.Grow(r.fields[:0], hi-lo)[:hi-lo]
-		for i := range r.fields {
-			c := r.order[lo+i]
-			v, lazy, _ := r.scalar(c, 0)
-			f := &r.fields[i]
-			f.name, f.hash, f.fold, f.val, f.lazy, f.head = r.nodes[c].key, r.hashes[2*(lo+i)], r.hashes[2*(lo+i)+1], v, lazy, s.heads[i]
+		hashes, heads := r.hashes[2*lo:2*hi], s.heads[:hi-lo]
+		for i, c := range r.order[lo:hi] {
+			nd, f := &r.nodes[c], &r.fields[i]
+			f.name, f.hash, f.fold, f.head = nd.key, hashes[2*i], hashes[2*i+1], heads[i]
+			if nd.kind < rawArray {
+				f.val, f.lazy = Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy
+			} else {
+				f.val, _ = r.list(c, 0)
+				f.lazy = 0
+			}
 		}
 		r.order = r.order[:lo]
 		return
