@@ -170,9 +170,9 @@ func newGramTable(lits []string, ids []int32, n, step int) *gramTable {
 		slotOf[i] = -1
 	}
 	for gi, g := range order {
-		h := hash(g)
-		f := h >> 16 & t.fmask
+		f := hash(g&caseMask) >> 16 & t.fmask
 		t.filter[f>>5] |= 1 << (f & 31)
+		h := hash(g)
 		i := h & t.mask
 		for slotOf[i] >= 0 {
 			i = (i + 1) & t.mask
@@ -211,14 +211,6 @@ func lowerBytes(g uint64) uint64 {
 	const hi = 0x8080808080808080
 	x := g &^ hi
 	upper := (x + 0x3f3f3f3f3f3f3f3f) &^ (x + 0x2525252525252525) &^ g & hi
-	return g | upper>>2
-}
-
-// lowerBytes32 is lowerBytes for four bytes.
-func lowerBytes32(g uint32) uint32 {
-	const hi = 0x80808080
-	x := g &^ hi
-	upper := (x + 0x3f3f3f3f) &^ (x + 0x25252525) &^ g & hi
 	return g | upper>>2
 }
 
@@ -289,19 +281,13 @@ func (s *Set) Any(text string) bool {
 }
 
 // scan reads every step-th window of text. The windows that pass the
-// filter, rare, are found by a skip loop written out for each gram length
-// and lowering (no calls, so its few instructions stay on registers) and
-// looked up by probe.
+// filter, rare, are found by a skip loop for each gram length (no calls, so
+// its few instructions stay on registers) and looked up by probe.
 func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) []int32 {
 	b := unsafe.Slice(unsafe.StringData(text), len(text))
 	skip := t.skip8
-	switch {
-	case t.n == 4 && lower:
-		skip = t.skip4Lower
-	case t.n == 4:
+	if t.n == 4 {
 		skip = t.skip4
-	case lower:
-		skip = t.skip8Lower
 	}
 	for i := skip(b, 0); i < len(b); i = skip(b, i+t.step) {
 		hits = t.probe(text, i, lower, lits, hits)
@@ -309,36 +295,21 @@ func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) [
 	return hits
 }
 
-// skip4Lower returns the first window from i on, by steps, whose lowered
-// 4-byte gram passes the filter; len(b) when there is none.
-func (t *gramTable) skip4Lower(b []byte, i int) int {
-	filter, fmask, step := t.filter, t.fmask, t.step
-	for ; i+4 <= len(b); i += step {
-		h := hash(uint64(lowerBytes32(load32(b, i))))
-		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
-			return i
-		}
-	}
-	return len(b)
-}
+// caseMask clears the bit that tells an ASCII letter's cases apart. The
+// filter is keyed by grams so masked: lowered or not, a text's window and
+// a literal's gram it could equal have the same masked gram, so one filter
+// serves both scans and the skip loops need not lower the text. Masking
+// also pairs some other bytes ('[' with '{', digits with control bytes);
+// those only let a few more windows through to probe, which compares
+// exactly.
+const caseMask = 0xdfdfdfdfdfdfdfdf
 
-// skip4 is skip4Lower without lowering.
+// skip4 returns the first window from i on, by steps, whose masked 4-byte
+// gram passes the filter; len(b) when there is none.
 func (t *gramTable) skip4(b []byte, i int) int {
 	filter, fmask, step := t.filter, t.fmask, t.step
 	for ; i+4 <= len(b); i += step {
-		h := hash(uint64(load32(b, i)))
-		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// skip8Lower is skip4Lower for 8-byte grams.
-func (t *gramTable) skip8Lower(b []byte, i int) int {
-	filter, fmask, step := t.filter, t.fmask, t.step
-	for ; i+8 <= len(b); i += step {
-		h := hash(lowerBytes(load64(b, i)))
+		h := hash(uint64(load32(b, i)) & caseMask)
 		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
 			return i
 		}
@@ -350,7 +321,7 @@ func (t *gramTable) skip8Lower(b []byte, i int) int {
 func (t *gramTable) skip8(b []byte, i int) int {
 	filter, fmask, step := t.filter, t.fmask, t.step
 	for ; i+8 <= len(b); i += step {
-		h := hash(load64(b, i))
+		h := hash(load64(b, i) & caseMask)
 		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
 			return i
 		}
