@@ -776,17 +776,8 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 		}
 	}
 	seg := r.order[lo:]
-	sig := uint64(rawK3)
-	for _, c := range seg {
-		sig = (sig ^ nodes[c].pfx ^ uint64(len(nodes[c].key))) * rawK1
-	}
-	sig |= 1
-	var slot *rawSchema
-	if len(seg) >= rawSchemaMin && len(seg) <= rawSchemaMax {
-		if r.schemas == nil {
-			r.schemas = make([]rawSchema, rawSchemaSlots)
-		}
-		slot = &r.schemas[(sig^sig>>32)%rawSchemaSlots]
+	slot, sig := r.schemaSlot(seg)
+	if slot != nil {
 		if slot.sig == sig && len(slot.lens) == len(seg) && r.sameNames(slot, seg) {
 			tmp := append(r.docTmp[:0], seg...)
 			r.docTmp = tmp
@@ -837,6 +828,24 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 		slot = nil
 	}
 	return lo, hi, slot
+}
+
+// schemaSlot is the slot of r.schemas for the members seg, in document
+// order, and the signature of their names; nil when there are too few or
+// too many to keep.
+func (r *RawJSON) schemaSlot(seg []int32) (*rawSchema, uint64) {
+	if len(seg) < rawSchemaMin || len(seg) > rawSchemaMax {
+		return nil, 0
+	}
+	sig := uint64(rawK3)
+	for _, c := range seg {
+		sig = (sig ^ r.nodes[c].pfx ^ uint64(len(r.nodes[c].key))) * rawK1
+	}
+	sig |= 1
+	if r.schemas == nil {
+		r.schemas = make([]rawSchema, rawSchemaSlots)
+	}
+	return &r.schemas[(sig^sig>>32)%rawSchemaSlots], sig
 }
 
 // sameNames reports whether the members seg have the names of schema s,
@@ -1020,30 +1029,11 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	lo, hi, s := r.sorted(obj)
-	// The top object without objects in it makes one field per name, in
-	// the order of r.order and with the tables of the last object of the
-	// same names, so they can be copied rather than filled again.
-	top := obj == 0 && !r.nested && s != nil
-	if top && len(s.layout) == 2*len(r.table) {
-		n := len(r.table)
-		copy(r.table, s.layout[:n])
-		copy(r.folded, s.layout[n:])
-		r.fields = slices.Grow(r.fields[:0], hi-lo)[:hi-lo]
-		hashes, heads := r.hashes[2*lo:2*hi], s.heads[:hi-lo]
-		for i, c := range r.order[lo:hi] {
-			nd, f := &r.nodes[c], &r.fields[i]
-			f.name, f.hash, f.fold, f.head = nd.key, hashes[2*i], hashes[2*i+1], heads[i]
-			if nd.kind < rawArray {
-				f.val, f.lazy = Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy
-			} else {
-				f.val, _ = r.list(c, 0)
-				f.lazy = 0
-			}
-		}
-		r.order = r.order[:lo]
+	if obj == 0 && !r.nested && r.flatTop() {
 		return
 	}
+	lo, hi, s := r.sorted(obj)
+	top := obj == 0 && !r.nested && s != nil
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		name := r.nodes[c].key
@@ -1070,6 +1060,7 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 			r.flatten(name, c, depth+1)
 		}
 	}
+	// See flatTop.
 	if top && len(r.fields) == hi-lo {
 		s.layout = append(append(s.layout[:0], r.table...), r.folded...)
 		s.heads = s.heads[:0]
@@ -1078,6 +1069,38 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 		}
 	}
 	r.order = r.order[:lo]
+}
+
+// flatTop is flatten for the top object when none of its members is an
+// object, in one step when its names are those of an object flattened
+// before: then it makes one field per name, in the sorted order kept in
+// r.schemas and with the tables kept there, which it copies rather than
+// filling them again. It reports whether it could.
+func (r *RawJSON) flatTop() bool {
+	s, sig := r.schemaSlot(r.top)
+	if s == nil || s.sig != sig || len(s.lens) != len(r.top) || len(s.layout) != 2*len(r.table) || !r.sameNames(s, r.top) {
+		return false
+	}
+	if s.score < 8 {
+		s.score++
+	}
+	n := len(r.table)
+	copy(r.table, s.layout[:n])
+	copy(r.folded, s.layout[n:])
+	r.fields = slices.Grow(r.fields[:0], len(s.perm))[:len(s.perm)]
+	hashes, heads := s.hashes[:2*len(s.perm)], s.heads[:len(s.perm)]
+	for i, p := range s.perm {
+		c := r.top[p]
+		nd, f := &r.nodes[c], &r.fields[i]
+		f.name, f.hash, f.fold, f.head = nd.key, hashes[2*i], hashes[2*i+1], heads[i]
+		if nd.kind < rawArray {
+			f.val, f.lazy = Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy
+		} else {
+			f.val, _ = r.list(c, 0)
+			f.lazy = 0
+		}
+	}
+	return true
 }
 
 // beatAliases is JSONEvent.beatAliases; top is topKeys of the event.
