@@ -115,7 +115,8 @@ type rawSchema struct {
 	score  int32    // hits less misses of other objects in the slot, up to 8
 	pfxs   []uint64 // rawNode.pfx of the names, in document order
 	lens   []int32  // their lengths
-	names  []byte   // their bytes past the eighth, one name after the other
+	sfxs   []uint64 // for names longer than 8 bytes, their last 8 (rawLast8)
+	names  []byte   // for longer than 16, the bytes between, one after the other
 	perm   []int32  // member positions, in sorted order without duplicates
 	hashes []uint64
 
@@ -859,13 +860,23 @@ func (r *RawJSON) sameNames(s *rawSchema, seg []int32) bool {
 			return false
 		}
 		if n > 8 {
-			if string(s.names[off:off+n-8]) != nd.key[8:] {
+			if rawLast8(nd.key) != s.sfxs[i] {
 				return false
 			}
-			off += n - 8
+			if n > 16 {
+				if string(s.names[off:off+n-16]) != nd.key[8:n-8] {
+					return false
+				}
+				off += n - 16
+			}
 		}
 	}
 	return true
+}
+
+// rawLast8 is the last 8 bytes of s, which has at least 8.
+func rawLast8(s string) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[len(s)-8:]), 8))
 }
 
 // keepSchema puts into s the names of the members doc, in document order,
@@ -881,13 +892,18 @@ func (r *RawJSON) keepSchema(s *rawSchema, sig uint64, doc, sorted []int32) bool
 	}
 	s.sig, s.score = sig, 1
 	s.layout, s.heads = s.layout[:0], s.heads[:0]
-	s.pfxs, s.lens, s.names = s.pfxs[:0], s.lens[:0], s.names[:0]
+	s.pfxs, s.lens, s.sfxs, s.names = s.pfxs[:0], s.lens[:0], s.sfxs[:0], s.names[:0]
 	for _, c := range doc {
 		k := r.nodes[c].key
 		s.pfxs = append(s.pfxs, r.nodes[c].pfx)
 		s.lens = append(s.lens, int32(len(k)))
+		var sfx uint64
 		if len(k) > 8 {
-			s.names = append(s.names, k[8:]...)
+			sfx = rawLast8(k)
+		}
+		s.sfxs = append(s.sfxs, sfx)
+		if len(k) > 16 {
+			s.names = append(s.names, k[8:len(k)-8]...)
 		}
 	}
 	s.perm = s.perm[:0]
