@@ -43,6 +43,16 @@ type index struct {
 	litRules [][]int32 // literal id (global) -> rules it witnesses
 	lits     []string  // literal id (global) -> the literal
 	always   []int32   // rules without a witness
+
+	// Event IDs: a rule whose condition holds only for some EventID
+	// numbers (EventID: 4624 and ..., or 1 of several such) is routed only
+	// to events with one of them, so that its witnesses are not searched
+	// for in the others. ruleIDs[i] holds rule i's numbers (numKey,
+	// sorted), nil for a rule that needs none; idKnown every number some
+	// rule needs; idSlot the slot of EventID, -1 when no rule needs one.
+	ruleIDs [][]uint64
+	idKnown map[uint64]bool
+	idSlot  int32
 }
 
 // fieldIndex is the automaton for one field's literals.
@@ -190,7 +200,118 @@ func (e *Engine) buildIndex() {
 		}
 	}
 	slices.Sort(idx.always)
+	idx.idSlot = -1
+	idx.ruleIDs = make([][]uint64, len(e.rules))
+	for i, cr := range e.rules {
+		ids, ok := requiredIDs(cr.tree)
+		if !ok {
+			continue
+		}
+		slices.Sort(ids)
+		idx.ruleIDs[i] = slices.Compact(ids)
+		if idx.idKnown == nil {
+			idx.idKnown = map[uint64]bool{}
+			idx.idSlot = e.slotOf[eventIDField]
+		}
+		for _, x := range ids {
+			idx.idKnown[x] = true
+		}
+	}
 	e.index = idx
+}
+
+const eventIDField = "EventID"
+
+// requiredIDs returns the EventID numbers (numKey) one of which an event
+// must have for the condition to hold, or false when it can hold with
+// any. An EventID comparison needs its numbers when each of its values is
+// an exact number (its witness is numbers only); an AND needs what each
+// of its parts needs, an OR what all of them do.
+func requiredIDs(n node) ([]uint64, bool) {
+	switch n := n.(type) {
+	case atomLeaf:
+		if n.a.field != eventIDField {
+			return nil, false
+		}
+		w, ok := n.a.witness()
+		if !ok {
+			return nil, false
+		}
+		var out []uint64
+		for _, l := range w {
+			if !l.num {
+				return nil, false
+			}
+			out = append(out, l.x)
+		}
+		return out, true
+	case orNode:
+		var out []uint64
+		for _, x := range n {
+			ids, ok := requiredIDs(x)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ids...)
+		}
+		return out, len(out) > 0
+	case andNode:
+		var out []uint64
+		found := false
+		for _, x := range n {
+			ids, ok := requiredIDs(x)
+			switch {
+			case !ok:
+			case !found:
+				out, found = ids, true
+			default:
+				out = slices.DeleteFunc(out, func(x uint64) bool { return !slices.Contains(ids, x) })
+			}
+		}
+		return out, found
+	}
+	return nil, false
+}
+
+// Event ID route modes (routeKey.idMode).
+const (
+	idAll   uint8 = iota // no rule needs an EventID: no ID routing
+	idExact              // the event's EventID is the number routeKey.id, one some rule needs
+	idOther              // the event's EventID is no number any rule needs (or it has none)
+	idAny                // the event has a list of EventIDs: any rule may match
+)
+
+// eventIDKey sets k's event ID part from the event's EventID, read as the
+// rules' comparisons read it (the slot, then the number its text parses
+// to: "4624", 4624 and "0x1210" are one).
+func (e *Engine) eventIDKey(c *evalCtx, k *routeKey) {
+	k.idMode = idOther
+	v, ok := c.field(e.index.idSlot, eventIDField)
+	if !ok {
+		return
+	}
+	switch v.Kind {
+	case KindList:
+		k.idMode = idAny
+	case KindString, KindNumber:
+		if x, ok := rule.ParseNumber(v.S); ok && e.index.idKnown[numKey(x)] {
+			k.idMode, k.id = idExact, numKey(x)
+		}
+	}
+}
+
+// idRoutes reports whether rule i may match an event with route key k as
+// far as its EventID numbers go.
+func (e *Engine) idRoutes(i int, k routeKey) bool {
+	ids := e.index.ruleIDs[i]
+	switch {
+	case ids == nil || k.idMode == idAll || k.idMode == idAny:
+		return true
+	case k.idMode == idOther:
+		return false
+	}
+	_, found := slices.BinarySearch(ids, k.id)
+	return found
 }
 
 // route is the index restricted to the rules one logsource reaches.
@@ -207,9 +328,9 @@ type route struct {
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
 
-// routeFor returns the plan for an event source, building it on first use.
-func (e *Engine) routeFor(src eventSource) *route {
-	k := keyOf(src)
+// routeFor returns the plan for an event source and route key (keyOf(src)
+// with its event ID part), building it on first use.
+func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	if m := e.routes.Load(); m != nil {
 		if r, ok := (*m)[k]; ok {
 			return r
@@ -217,7 +338,7 @@ func (e *Engine) routeFor(src eventSource) *route {
 	}
 	r := &route{in: make([]uint64, (len(e.rules)+63)/64)}
 	for i, cr := range e.rules {
-		if routes(cr.rule.Logsource, src) {
+		if routes(cr.rule.Logsource, src) && e.idRoutes(i, k) {
 			r.in[i>>6] |= 1 << (i & 63)
 		}
 	}
@@ -295,8 +416,12 @@ func (e *Engine) routeFor(src eventSource) *route {
 // says can match the current event.
 func (e *Engine) candidates(c *evalCtx) {
 	// Consecutive events mostly come from one source: keep its route.
-	if k := keyOf(c.src); c.route == nil || k != c.routeKey {
-		c.route, c.routeKey = e.routeFor(c.src), k
+	k := keyOf(c.src)
+	if e.index.idKnown != nil {
+		e.eventIDKey(c, &k)
+	}
+	if c.route == nil || k != c.routeKey {
+		c.route, c.routeKey = e.routeFor(c.src, k), k
 	}
 	rt := c.route
 	c.cands = c.cands[:0]

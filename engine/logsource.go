@@ -197,6 +197,8 @@ type routeKey struct {
 	known            bool
 	product, service string
 	cat0, cat1       string
+	idMode           uint8  // see eventIDKey
+	id               uint64 // with idExact
 }
 
 func keyOf(s eventSource) routeKey {

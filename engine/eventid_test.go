@@ -1,0 +1,121 @@
+package engine_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/engine"
+	"github.com/tanchi-dev/tanchi/rule/sigma"
+)
+
+// Rules that need certain EventIDs are routed only to events with one of
+// them; the routing must read an event's EventID as the comparisons do.
+const eventIDRules = `
+title: logon
+id: 00000000-0000-0000-0000-000000000001
+logsource: {product: windows, service: security}
+detection:
+    sel: {EventID: 4624, LogonType: 3}
+    condition: sel
+---
+title: logon or failure
+id: 00000000-0000-0000-0000-000000000002
+logsource: {product: windows, service: security}
+detection:
+    ok: {EventID: [4624, 4625]}
+    user: {TargetUserName|endswith: '$'}
+    condition: ok and user
+---
+title: two selections
+id: 00000000-0000-0000-0000-000000000003
+logsource: {product: windows, service: security}
+detection:
+    a: {EventID: 4688, NewProcessName|endswith: '\whoami.exe'}
+    b: {EventID: 4624, LogonType: 10}
+    condition: 1 of them
+---
+title: not an id
+id: 00000000-0000-0000-0000-000000000004
+logsource: {product: windows, service: security}
+detection:
+    sel: {EventID: 4624}
+    filter: {LogonType: 3}
+    condition: not sel and not filter
+---
+title: needs two ids
+id: 00000000-0000-0000-0000-000000000005
+logsource: {product: windows, service: security}
+detection:
+    a: {EventID: 4624}
+    b: {EventID: 4625}
+    condition: a and b
+---
+title: wildcard id
+id: 00000000-0000-0000-0000-000000000006
+logsource: {product: windows, service: security}
+detection:
+    sel: {EventID|startswith: '46', LogonType: 3}
+    condition: sel
+`
+
+func TestEventIDRouting(t *testing.T) {
+	set, err := sigma.Parse("ids.yml", []byte(eventIDRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := engine.Compile(set.Rules, engine.WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := []string{
+		`{"Channel": "Security", "EventID": 4624, "LogonType": 3, "TargetUserName": "HOST$"}`,
+		`{"Channel": "Security", "EventID": "4624", "LogonType": "10"}`,
+		`{"Channel": "Security", "EventID": "0x1210", "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": 4624.0, "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": 4625, "TargetUserName": "WS01$"}`,
+		`{"Channel": "Security", "EventID": [4624, 4625], "LogonType": 3, "TargetUserName": "x$"}`,
+		`{"Channel": "Security", "EventID": 4688, "NewProcessName": "C:\\Windows\\System32\\whoami.exe"}`,
+		`{"Channel": "Security", "EventID": 4634, "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": "logon", "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": true, "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": null, "LogonType": 3}`,
+		`{"Channel": "Security", "LogonType": 3}`,
+		`{"Channel": "Security", "eventid": 4624, "LogonType": 3}`,
+		`{"Channel": "Security", "EventID": 4648, "LogonType": 3}`,
+		`{"LogonType": 3, "EventID": 4624}`,
+	}
+	matched := 0
+	for _, src := range events {
+		ev, err := engine.ParseJSON([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := ids(indexed.Match(ev)), ids(brute.Match(ev))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: indexed %v, brute force %v", src, got, want)
+		}
+		matched += len(want)
+		var r engine.RawJSON
+		if err := r.Reset([]byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(indexed.Match(&r)); !slices.Equal(got, want) {
+			t.Errorf("%s (RawJSON): indexed %v, brute force %v", src, got, want)
+		}
+	}
+	if matched < 10 {
+		t.Errorf("only %d matches: the events do not exercise the rules", matched)
+	}
+}
+
+func ids(ms []engine.Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Rule.Title)
+	}
+	return out
+}
