@@ -769,15 +769,20 @@ func (r *RawJSON) get(obj int32, key string) (int32, bool) {
 func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 	lo = len(r.order)
 	nodes := r.nodes
+	var sig uint64
 	if obj == 0 {
 		r.order = append(r.order, r.top...)
+		sig = r.sig(r.top)
 	} else {
+		sig = rawK3
 		for c, end := obj+1, nodes[obj].end; c < end; c = nodes[c].end {
+			sig = (sig ^ nodes[c].pfx ^ uint64(len(nodes[c].key))) * rawK1
 			r.order = append(r.order, c)
 		}
+		sig |= 1
 	}
 	seg := r.order[lo:]
-	slot, sig := r.schemaSlot(seg)
+	slot := r.schemaSlot(len(seg), sig)
 	if slot != nil {
 		if slot.sig == sig && len(slot.lens) == len(seg) && r.sameNames(slot, seg) {
 			tmp := append(r.docTmp[:0], seg...)
@@ -831,22 +836,26 @@ func (r *RawJSON) sorted(obj int32) (lo, hi int, s *rawSchema) {
 	return lo, hi, slot
 }
 
-// schemaSlot is the slot of r.schemas for the members seg, in document
-// order, and the signature of their names; nil when there are too few or
-// too many to keep.
-func (r *RawJSON) schemaSlot(seg []int32) (*rawSchema, uint64) {
-	if len(seg) < rawSchemaMin || len(seg) > rawSchemaMax {
-		return nil, 0
-	}
+// sig is the signature of the names of the members seg, in document
+// order, by which r.schemas keeps them.
+func (r *RawJSON) sig(seg []int32) uint64 {
 	sig := uint64(rawK3)
 	for _, c := range seg {
 		sig = (sig ^ r.nodes[c].pfx ^ uint64(len(r.nodes[c].key))) * rawK1
 	}
-	sig |= 1
+	return sig | 1
+}
+
+// schemaSlot is the slot of r.schemas for n members whose names have
+// signature sig; nil when there are too few or too many to keep.
+func (r *RawJSON) schemaSlot(n int, sig uint64) *rawSchema {
+	if n < rawSchemaMin || n > rawSchemaMax {
+		return nil
+	}
 	if r.schemas == nil {
 		r.schemas = make([]rawSchema, rawSchemaSlots)
 	}
-	return &r.schemas[(sig^sig>>32)%rawSchemaSlots], sig
+	return &r.schemas[(sig^sig>>32)%rawSchemaSlots]
 }
 
 // sameNames reports whether the members seg have the names of schema s,
@@ -1093,7 +1102,8 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 // r.schemas and with the tables kept there, which it copies rather than
 // filling them again. It reports whether it could.
 func (r *RawJSON) flatTop() bool {
-	s, sig := r.schemaSlot(r.top)
+	sig := r.sig(r.top)
+	s := r.schemaSlot(len(r.top), sig)
 	if s == nil || s.sig != sig || len(s.lens) != len(r.top) || len(s.layout) != 2*len(r.table) || !r.sameNames(s, r.top) {
 		return false
 	}
