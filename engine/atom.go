@@ -437,13 +437,15 @@ func (s *strMatcher) match(v Value, fv string, _ *evalCtx) bool {
 // and its fold must contain one of the literals every match contains.
 type regexMatcher struct {
 	re     *regexp.Regexp
-	minLen int      // bytes of the shortest possible match
-	req    []string // folded; nil when a match needs no literal
+	minLen int       // bytes of the shortest possible match
+	req    []string  // folded; nil when a match needs no literal
+	run    *runRegex // the expression asks only for a run of characters
 }
 
 func newRegexMatcher(re *regexp.Regexp) regexMatcher {
 	m := regexMatcher{re: re}
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		m.run = newRunRegex(p)
 		p = p.Simplify()
 		m.minLen = minMatchLen(p, 0)
 		if req, ok := regexWitness(p, 0); ok {
@@ -459,6 +461,9 @@ func (r regexMatcher) match(v Value, fv string, _ *evalCtx) bool {
 	}
 	if r.req != nil && !slices.ContainsFunc(r.req, func(l string) bool { return strings.Contains(fv, l) }) {
 		return false
+	}
+	if r.run != nil {
+		return r.run.match(v.S)
 	}
 	return r.re.MatchString(v.S)
 }

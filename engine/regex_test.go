@@ -3,6 +3,8 @@ package engine
 import (
 	"math/rand/v2"
 	"regexp"
+	"regexp/syntax"
+	"strings"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
@@ -35,5 +37,99 @@ func TestRegexPrefilterAgrees(t *testing.T) {
 				t.Fatalf("%s on %q: prefiltered %v, regexp %v (minLen %d, req %q)", src, s, got, want, m.minLen, m.req)
 			}
 		}
+	}
+}
+
+// TestRunRegexAgrees checks the run form of the expressions that have one
+// against regexp, on texts built from runes in and out of their classes,
+// invalid UTF-8 included.
+func TestRunRegexAgrees(t *testing.T) {
+	exprs := []string{
+		`.{10,}`, `(.){5,}`, `[^/]{4,}$`, `^[A-Za-z0-9]{6}$`, `^[a-f0-9]{3,5}`, `(?i)[a-c]{3,}`,
+		`(?s).{4,}`, `x{2,4}`, `^x*$`, `x+$`, `^é{2,}`, `[\x{FFFD}a]{3,}`, `^\d{0}$`, `^.{0,3}$`,
+		`(?:[^\n]){5,}`, `((a)){2,}`, `^(?i)k{2,}$`, `(?i)é{2,}`,
+	}
+	// Expressions of other shapes keep regexp.
+	for _, src := range []string{`ab{2,}`, `^a|b{2,}$`, `(?m)^.{3,}$`, `(ab){2,}`, `[ab]{2,}c`} {
+		p, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if newRunRegex(p) != nil {
+			t.Errorf("%s: has a run form, want none", src)
+		}
+	}
+	pieces := []string{"a", "b", "c", "x", "X", "A", "k", "K", "\u212a", "é", "É", "/", "\n", " ", "0", "f", "g", "\xff", "\xe2\x84", "\xc3", "\ufffd", "aaaa", "xxxxx", "ééé"}
+	r := rand.New(rand.NewPCG(13, 14))
+	c := &evalCtx{}
+	for _, src := range exprs {
+		re := regexp.MustCompile(src)
+		m := newRegexMatcher(re)
+		if m.run == nil {
+			t.Fatalf("%s: no run form", src)
+		}
+		hits := 0
+		for range 5000 {
+			s := ""
+			for range r.IntN(14) {
+				s += pieces[r.IntN(len(pieces))]
+			}
+			want := re.MatchString(s)
+			if got := m.match(Str(s), pattern.Fold(s), c); got != want {
+				t.Fatalf("%s on %q: run form %v, regexp %v", src, s, got, want)
+			}
+			if want {
+				hits++
+			}
+		}
+		if hits == 0 || hits == 5000 {
+			t.Errorf("%s: %d of 5000 texts match: the texts do not test it", src, hits)
+		}
+	}
+}
+
+func FuzzRunRegex(f *testing.F) {
+	f.Add(`.{3,}`, "abcd")
+	f.Add(`^[a-z]{2}$`, "ab")
+	f.Add(`[^/]{2,}$`, "a/bc")
+	f.Fuzz(func(t *testing.T, src, s string) {
+		if len(src) > 64 {
+			return
+		}
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return
+		}
+		p, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			return
+		}
+		run := newRunRegex(p)
+		if run == nil {
+			return
+		}
+		if got, want := run.match(s), re.MatchString(s); got != want {
+			t.Fatalf("%s on %q: run form %v, regexp %v", src, s, got, want)
+		}
+	})
+}
+
+// BenchmarkRunRegex compares regexp with the run form on an 8 KB value.
+func BenchmarkRunRegex(b *testing.B) {
+	s := strings.Repeat("powershell -enc AAAA\n", 400)
+	for _, src := range []string{`.{1000,}`, `(.){200,}`, `[^/]{100,}$`} {
+		re := regexp.MustCompile(src)
+		p, _ := syntax.Parse(src, syntax.Perl)
+		run := newRunRegex(p)
+		b.Run(src+"/regexp", func(b *testing.B) {
+			for b.Loop() {
+				re.MatchString(s)
+			}
+		})
+		b.Run(src+"/run", func(b *testing.B) {
+			for b.Loop() {
+				run.match(s)
+			}
+		})
 	}
 }

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"regexp/syntax"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+)
+
+// runRegex answers regular expressions that ask only for a run of
+// characters of one class, C{n,m}, optionally anchored at the start or the
+// end of the text: the shape rules use to flag very long values ('.{1000,}',
+// '(.){200,}', '[^/]{100,}$'). Go's regexp runs such an expression in time
+// proportional to the text times the repeat count, which is milliseconds on
+// an 8 KB command line (9 ms for '[^/]{100,}$' here); counting the run takes
+// one pass.
+//
+// Runes are read as regexp reads them: an invalid UTF-8 byte is U+FFFD.
+type runRegex struct {
+	in         func(rune) bool
+	min, max   int // runes; max -1 for no bound
+	begin, end bool
+}
+
+// newRunRegex returns the run form of a parsed expression (not simplified),
+// or nil when it has another shape.
+func newRunRegex(re *syntax.Regexp) *runRegex {
+	re = uncapture(re)
+	r := &runRegex{}
+	if re.Op == syntax.OpConcat {
+		subs := re.Sub
+		if len(subs) > 0 && subs[0].Op == syntax.OpBeginText {
+			r.begin, subs = true, subs[1:]
+		}
+		if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpEndText {
+			r.end, subs = true, subs[:len(subs)-1]
+		}
+		if len(subs) != 1 {
+			return nil
+		}
+		re = uncapture(subs[0])
+	}
+	switch re.Op {
+	case syntax.OpRepeat:
+		r.min, r.max = re.Min, re.Max
+	case syntax.OpStar:
+		r.min, r.max = 0, -1
+	case syntax.OpPlus:
+		r.min, r.max = 1, -1
+	default:
+		return nil
+	}
+	if r.in = runeClass(uncapture(re.Sub[0])); r.in == nil {
+		return nil
+	}
+	return r
+}
+
+func uncapture(re *syntax.Regexp) *syntax.Regexp {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	return re
+}
+
+// runeClass returns the test of a one-rune expression, or nil.
+func runeClass(re *syntax.Regexp) func(rune) bool {
+	switch re.Op {
+	case syntax.OpAnyChar:
+		return func(rune) bool { return true }
+	case syntax.OpAnyCharNotNL:
+		return func(r rune) bool { return r != '\n' }
+	case syntax.OpCharClass:
+		ranges := re.Rune // sorted pairs; the parser has applied (?i)
+		return func(r rune) bool {
+			for i := 0; i+1 < len(ranges); i += 2 {
+				if r < ranges[i] {
+					return false
+				}
+				if r <= ranges[i+1] {
+					return true
+				}
+			}
+			return false
+		}
+	case syntax.OpLiteral:
+		if len(re.Rune) != 1 {
+			return nil
+		}
+		// The rune, or under (?i) every rune of its case-folding orbit (k,
+		// K and the Kelvin sign).
+		runes := []rune{re.Rune[0]}
+		if re.Flags&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(runes[0]); f != runes[0]; f = unicode.SimpleFold(f) {
+				runes = append(runes, f)
+			}
+		}
+		return func(r rune) bool { return slices.Contains(runes, r) }
+	}
+	return nil
+}
+
+func (x *runRegex) match(s string) bool {
+	switch {
+	case x.begin && x.end:
+		n := 0
+		for i := 0; i < len(s); {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if !x.in(r) {
+				return false
+			}
+			n++
+			i += w
+		}
+		return n >= x.min && (x.max < 0 || n <= x.max)
+	case x.begin:
+		n := 0
+		for i := 0; i < len(s) && n < x.min; {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if !x.in(r) {
+				break
+			}
+			n++
+			i += w
+		}
+		return n >= x.min
+	case x.end:
+		// The trailing run, counted forwards: reading invalid UTF-8
+		// backwards need not split it into the same runes.
+		n := 0
+		for i := 0; i < len(s); {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if x.in(r) {
+				n++
+			} else {
+				n = 0
+			}
+			i += w
+		}
+		return n >= x.min
+	}
+	n := 0
+	for i := 0; i < len(s) && n < x.min; {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if x.in(r) {
+			n++
+		} else {
+			n = 0
+		}
+		i += w
+	}
+	return n >= x.min
+}
