@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
@@ -149,39 +148,53 @@ func rawScanEscaped(b []byte, j int) (end int, escaped, hides, ok bool) {
 	return j, escaped, hides, false
 }
 
-// rawUnescape decodes raw, the text of a lazy string, into dst, as
-// strRest does, and returns the length of the text.
+// rawUnescape decodes raw, the text of a lazy string, into dst, which is
+// as long, as strRest does, and returns the length of the text. It copies
+// eight bytes at a time up to the next backslash: the text is never
+// longer than raw, so the copy stays within dst.
 func rawUnescape(dst []byte, raw string) int {
-	n := 0
-	for {
-		k := strings.IndexByte(raw, '\\')
-		if k < 0 {
-			return n + copy(dst[n:], raw)
-		}
-		n += copy(dst[n:], raw[:k])
-		e := rawEscape[raw[k+1]]
-		if e != 'u' {
-			dst[n] = e
-			n++
-			raw = raw[k+2:]
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	n, i := 0, 0
+	for i < len(raw) {
+		if i+8 <= len(raw) {
+			w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(raw[i:]), 8))
+			binary.LittleEndian.PutUint64(dst[n:], w)
+			bs := w ^ '\\'*ones
+			m := (bs - ones) &^ bs & high // exact at the lowest backslash
+			if m == 0 {
+				n, i = n+8, i+8
+				continue
+			}
+			k := bits.TrailingZeros64(m) / 8
+			n, i = n+k, i+k
+		} else if raw[i] != '\\' {
+			dst[n] = raw[i]
+			n, i = n+1, i+1
 			continue
 		}
-		rr := rawHex4String(raw[k+2:])
-		raw = raw[k+6:]
+		e := rawEscape[raw[i+1]]
+		if e != 'u' {
+			dst[n] = e
+			n, i = n+1, i+2
+			continue
+		}
+		rr := rawHex4String(raw[i+2:])
+		i += 6
 		if utf16.IsSurrogate(rr) {
 			rr1 := unicode.ReplacementChar
-			if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' {
-				rr1 = rawHex4String(raw[2:])
+			if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+				rr1 = rawHex4String(raw[i+2:])
 			}
 			if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
 				n += utf8.EncodeRune(dst[n:], dec)
-				raw = raw[6:]
+				i += 6
 				continue
 			}
 			rr = unicode.ReplacementChar
 		}
 		n += utf8.EncodeRune(dst[n:], rr)
 	}
+	return n
 }
 
 // rawHex4String is the value of the four hex digits s starts with, or -1
