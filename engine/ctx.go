@@ -41,6 +41,7 @@ type evalCtx struct {
 
 	// Candidate collection (index.go).
 	mark    []uint32 // rule -> generation it became a candidate in
+	half    []uint32 // paired rule -> generation<<1 | the witness group found first
 	litSeen []uint32 // literal -> generation it was found in
 	cands   []int32
 	hits    []int32
@@ -72,6 +73,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
 	c.mark = make([]uint32, len(e.rules))
+	c.half = make([]uint32, len(e.rules))
 	if e.index != nil {
 		c.litSeen = make([]uint32, len(e.index.litRules))
 		c.nfields = len(e.index.fields)
@@ -99,6 +101,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.foldGen)
 		clear(c.memo)
 		clear(c.mark)
+		clear(c.half)
 		clear(c.litSeen)
 		clear(c.valGen)
 		c.allGen = 0

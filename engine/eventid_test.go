@@ -119,3 +119,50 @@ func ids(ms []engine.Match) []string {
 	}
 	return out
 }
+
+// TestPairedWitnesses: a rule whose cheapest witness is common text gets
+// a second witness group from another part of its AND, and is a candidate
+// only where both groups have a literal; matches do not change.
+func TestPairedWitnesses(t *testing.T) {
+	set, err := sigma.Parse("pair.yml", []byte(`
+title: system shell
+id: 00000000-0000-0000-0000-000000000007
+logsource: {product: windows, category: process_creation}
+detection:
+    sel: {IntegrityLevel: System, User|contains: AUTHORI}
+    img: {Image|endswith: ['\mshta.exe', '\pwsh.exe']}
+    condition: sel and img
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := engine.Compile(set.Rules, engine.WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		event string
+		cands int
+	}{
+		{`{"IntegrityLevel": "System", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Windows\\System32\\mshta.exe"}`, 1},
+		{`{"IntegrityLevel": "System", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Windows\\System32\\svchost.exe"}`, 0},
+		{`{"IntegrityLevel": "Medium", "User": "CORP\\alice", "Image": "C:\\Windows\\System32\\mshta.exe"}`, 0},
+		{`{"IntegrityLevel": "High", "User": "CORP\\alice", "Image": "C:\\Tools\\pwsh.exe"}`, 0},
+		{`{"IntegrityLevel": "SYSTEM", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Tools\\PWSH.EXE"}`, 1},
+	} {
+		ev, err := engine.ParseJSON([]byte(tc.event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ids(indexed.Match(ev)), ids(brute.Match(ev)); !slices.Equal(got, want) {
+			t.Errorf("%s: indexed %v, brute force %v", tc.event, got, want)
+		}
+		if got := indexed.Candidates(ev); got != tc.cands {
+			t.Errorf("%s: %d candidates, want %d", tc.event, got, tc.cands)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"regexp/syntax"
@@ -40,7 +41,8 @@ import (
 type index struct {
 	fields   []fieldIndex
 	nums     []numIndex
-	litRules [][]int32 // literal id (global) -> rules it witnesses
+	litRules [][]int32 // literal id (global) -> rule<<1 | witness group, of the rules it witnesses
+	paired   []bool    // rule -> it has two witness groups, both needed
 	lits     []string  // literal id (global) -> the literal
 	always   []int32   // rules without a witness
 
@@ -98,36 +100,51 @@ func (e *Engine) buildIndex() {
 	perSlot := map[int32]*fieldLits{}
 	var order []int32 // slots in first-seen order, for determinism
 	idx := &index{}
+	// A rule has one or two witness groups (see witnessGroups); each
+	// literal of group g of rule i is entered as i<<1|g.
 	type ref struct {
 		slot  int32
 		local int32
+		group int32
 	}
 	refs := make([][]ref, len(e.rules))
-	numRefs := make([][]lit, len(e.rules))
+	numRefs := make([][]ref, len(e.rules)) // local: index in numLits
+	var numLits []lit
+	numLocal := map[lit]int32{}
+	idx.paired = make([]bool, len(e.rules))
 	for i, cr := range e.rules {
-		w, ok := witnessOf(cr.tree)
-		if !ok {
+		groups := witnessGroups(cr.tree)
+		if groups == nil {
 			idx.always = append(idx.always, int32(i))
 			continue
 		}
-		for _, l := range w {
-			if l.num {
-				numRefs[i] = append(numRefs[i], l)
-				continue
+		idx.paired[i] = len(groups) == 2
+		for g, w := range groups {
+			for _, l := range w {
+				if l.num {
+					id, ok := numLocal[l]
+					if !ok {
+						id = int32(len(numLits))
+						numLocal[l] = id
+						numLits = append(numLits, l)
+					}
+					numRefs[i] = append(numRefs[i], ref{l.slot, id, int32(g)})
+					continue
+				}
+				fl := perSlot[l.slot]
+				if fl == nil {
+					fl = &fieldLits{ids: map[string]int32{}}
+					perSlot[l.slot] = fl
+					order = append(order, l.slot)
+				}
+				id, ok := fl.ids[l.s]
+				if !ok {
+					id = int32(len(fl.list))
+					fl.ids[l.s] = id
+					fl.list = append(fl.list, l.s)
+				}
+				refs[i] = append(refs[i], ref{l.slot, id, int32(g)})
 			}
-			fl := perSlot[l.slot]
-			if fl == nil {
-				fl = &fieldLits{ids: map[string]int32{}}
-				perSlot[l.slot] = fl
-				order = append(order, l.slot)
-			}
-			id, ok := fl.ids[l.s]
-			if !ok {
-				id = int32(len(fl.list))
-				fl.ids[l.s] = id
-				fl.list = append(fl.list, l.s)
-			}
-			refs[i] = append(refs[i], ref{l.slot, id})
 		}
 	}
 	// One automaton per field; literals get global ids by field.
@@ -150,53 +167,59 @@ func (e *Engine) buildIndex() {
 	}
 	// Numbers get global ids after the substrings.
 	numSlots := map[int32]int{} // slot -> index in idx.nums
-	numIDs := map[lit]int32{}
-	for _, ls := range numRefs {
-		for _, l := range ls {
-			if _, ok := numIDs[l]; ok {
-				continue
-			}
-			ni, ok := numSlots[l.slot]
-			if !ok {
-				ni = len(idx.nums)
-				numSlots[l.slot] = ni
-				idx.nums = append(idx.nums, numIndex{slot: l.slot, name: e.slots[l.slot], keys: map[uint64][]int32{}})
-			}
-			id := int32(len(idx.litRules))
-			numIDs[l] = id
-			idx.litRules = append(idx.litRules, nil)
-			idx.lits = append(idx.lits, l.s)
-			idx.nums[ni].keys[l.x] = append(idx.nums[ni].keys[l.x], id)
+	numIDs := make([]int32, len(numLits))
+	for k, l := range numLits {
+		ni, ok := numSlots[l.slot]
+		if !ok {
+			ni = len(idx.nums)
+			numSlots[l.slot] = ni
+			idx.nums = append(idx.nums, numIndex{slot: l.slot, name: e.slots[l.slot], keys: map[uint64][]int32{}})
 		}
+		id := int32(len(idx.litRules))
+		numIDs[k] = id
+		idx.litRules = append(idx.litRules, nil)
+		idx.lits = append(idx.lits, l.s)
+		idx.nums[ni].keys[l.x] = append(idx.nums[ni].keys[l.x], id)
 	}
-	for i, rs := range refs {
-		if rs == nil && numRefs[i] == nil {
+	for i := range e.rules {
+		if refs[i] == nil && numRefs[i] == nil {
 			continue
 		}
+		// A group with a literal in a field without automaton is
+		// unusable; a rule left without a usable group has no witness.
+		usable := [2]bool{true, true}
+		for _, r := range refs[i] {
+			if base[r.slot] < 0 {
+				usable[r.group] = false
+			}
+		}
 		var ids []int32
-		for _, r := range rs {
-			b := base[r.slot]
-			if b < 0 {
-				ids = nil // a field without automaton: no usable witness
-				break
-			}
-			ids = append(ids, b+r.local)
-		}
-		if len(ids) < len(rs) {
-			ids = nil
-		} else {
-			for _, l := range numRefs[i] {
-				ids = append(ids, numIDs[l])
+		for _, r := range refs[i] {
+			if usable[r.group] {
+				ids = append(ids, (base[r.slot]+r.local)<<1|r.group)
 			}
 		}
-		if ids == nil {
+		for _, r := range numRefs[i] {
+			if usable[r.group] {
+				ids = append(ids, numIDs[r.local]<<1|r.group)
+			}
+		}
+		if idx.paired[i] && usable[0] != usable[1] {
+			// One group left: its literals stand alone, as group 0.
+			idx.paired[i] = false
+			for k := range ids {
+				ids[k] &^= 1
+			}
+		}
+		if len(ids) == 0 {
+			idx.paired[i] = false
 			idx.always = append(idx.always, int32(i))
 			continue
 		}
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
-		for _, id := range ids {
-			idx.litRules[id] = append(idx.litRules[id], int32(i))
+		for _, x := range ids {
+			idx.litRules[x>>1] = append(idx.litRules[x>>1], int32(i)<<1|x&1)
 		}
 	}
 	slices.Sort(idx.always)
@@ -328,6 +351,9 @@ type route struct {
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
 
+// hasRef is has for a litRules entry.
+func (r *route) hasRef(ref int32) bool { return r.has(ref >> 1) }
+
 // routeFor returns the plan for an event source and route key (keyOf(src)
 // with its event ID part), building it on first use.
 func (e *Engine) routeFor(src eventSource, k routeKey) *route {
@@ -357,7 +383,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			// only for those of the routed rules.
 			var lits []string
 			for id := lo; id < hi; id++ {
-				if slices.ContainsFunc(e.index.litRules[id], r.has) {
+				if slices.ContainsFunc(e.index.litRules[id], r.hasRef) {
 					r.kwIDs = append(r.kwIDs, id)
 					lits = append(lits, e.index.lits[id])
 					if l := len(e.index.lits[id]); r.kwMin == 0 || l < r.kwMin {
@@ -376,9 +402,9 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			continue
 		}
 	scan:
-		for _, rules := range e.index.litRules[lo:hi] {
-			for _, i := range rules {
-				if r.has(i) {
+		for _, refs := range e.index.litRules[lo:hi] {
+			for _, ref := range refs {
+				if r.hasRef(ref) {
 					r.scan = append(r.scan, fi)
 					break scan
 				}
@@ -389,7 +415,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	keys:
 		for _, ids := range n.keys {
 			for _, id := range ids {
-				if slices.ContainsFunc(e.index.litRules[id], r.has) {
+				if slices.ContainsFunc(e.index.litRules[id], r.hasRef) {
 					r.nums = append(r.nums, ni)
 					break keys
 				}
@@ -578,13 +604,60 @@ func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 			continue
 		}
 		c.litSeen[id] = c.gen
-		for _, i := range e.index.litRules[id] {
-			if c.mark[i] != c.gen && rt.has(i) {
-				c.mark[i] = c.gen
-				c.cands = append(c.cands, i)
+		for _, ref := range e.index.litRules[id] {
+			i := ref >> 1
+			if c.mark[i] == c.gen || !rt.has(i) {
+				continue
 			}
+			if e.index.paired[i] {
+				// Both groups are needed: half holds gen<<1 | the group
+				// seen first this event.
+				g := uint32(ref & 1)
+				if h := c.half[i]; h>>1 != c.gen || h&1 == g {
+					c.half[i] = c.gen<<1 | g
+					continue
+				}
+			}
+			c.mark[i] = c.gen
+			c.cands = append(c.cands, i)
 		}
 	}
+}
+
+// pairCost is the witness cost from which a rule gets a second witness
+// group when its condition is an AND with another part that has one: a
+// literal of about seven bytes or less, or text ordinary telemetry holds.
+const pairCost = 0.02
+
+// witnessGroups returns a rule's witness groups: one, or for an AND whose
+// cheapest witness is still likely present, the witnesses of its two
+// cheapest parts, both of which a matching event holds ("IntegrityLevel:
+// System and User contains AUTHORI and Image endswith ..." is a candidate
+// only where a literal of each of two parts occurs). Nil when the
+// condition can hold without any literal.
+func witnessGroups(n node) [][]lit {
+	var parts [][]lit
+	var conjuncts func(node)
+	conjuncts = func(n node) {
+		if a, ok := n.(andNode); ok {
+			for _, x := range a {
+				conjuncts(x)
+			}
+			return
+		}
+		if w, ok := witnessOf(n); ok {
+			parts = append(parts, w)
+		}
+	}
+	conjuncts(n)
+	if len(parts) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(parts, func(a, b []lit) int { return cmp.Compare(cost(a), cost(b)) })
+	if len(parts) == 1 || cost(parts[0]) < pairCost {
+		return parts[:1]
+	}
+	return parts[:2]
 }
 
 // witnessOf returns the witness literals of a condition, or false when it
