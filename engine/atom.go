@@ -29,8 +29,8 @@ type atom struct {
 	neq    bool
 	exists *bool // OpExists: whether the field must be present
 	// byValue: the result depends on the field's value alone (no field
-	// reference) and costs enough (a regular expression runs) to be worth
-	// remembering across events with the same value (see memo.go).
+	// reference) and costs enough (see costly) to be worth remembering
+	// across events with the same value (see memo.go).
 	byValue bool
 }
 
@@ -70,9 +70,26 @@ func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error)
 	if !a.all && a.field != "" {
 		a.plain, a.groups = splitPlain(a.groups)
 	}
-	a.byValue = a.field != "" && hasMatcher[regexMatcher](a.groups) && !hasMatcher[fieldRefMatcher](a.groups)
+	a.byValue = a.field != "" && !hasMatcher[fieldRefMatcher](a.groups) && a.costly()
 	return a, nil
 }
+
+// costly reports whether evaluating the atom costs more than looking its
+// result up: a regular expression runs, a set of substrings is searched, or
+// several patterns are tried one by one.
+func (a *atom) costly() bool {
+	if hasMatcher[regexMatcher](a.groups) || a.plain != nil && a.plain.contains != nil {
+		return true
+	}
+	n := 0
+	for _, g := range a.groups {
+		n += len(g)
+	}
+	return n >= costlyMatchers
+}
+
+// costlyMatchers is the number of matchers from which an atom is costly.
+const costlyMatchers = 4
 
 // hasMatcher reports whether some matcher in groups is an M.
 func hasMatcher[M matcher](groups [][]matcher) bool {
