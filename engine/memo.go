@@ -46,14 +46,14 @@ type atomResult struct {
 	ok bool
 }
 
-// Values shorter than memoMin scan about as fast as they hash; values
-// longer than memoMax are rarely repeated (command lines with unique
-// arguments) and would make the memo large. memoWays bounds a memo to about
-// memoWays*memoMax bytes.
+// Values shorter than memoMin scan about as fast as they hash. Values
+// longer than memoMax are not kept, so that one memo stays below about
+// memoWays*memoMax bytes; up to that length long values pay the most to
+// scan (a 4 KB parent command line takes microseconds) and still repeat.
 const (
 	memoWays     = 256
 	memoMin      = 8
-	memoMax      = 1024
+	memoMax      = 4096
 	memoMaxScore = 3
 )
 
