@@ -93,7 +93,23 @@ func Walk(paths []string, fn func(Record) error, onErr func(error)) error {
 		return err
 	}
 	for _, f := range files {
-		if err := walkFile(f, fn, onErr); err != nil {
+		if err := walkFile(f, fn, onErr, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WalkUnchecked is Walk with every Reader Unchecked: the lines of JSON-lines
+// files reach fn without being checked as JSON, for an fn that parses them
+// with a validating parser and reports what it rejects.
+func WalkUnchecked(paths []string, fn func(Record) error, onErr func(error)) error {
+	files, err := Files(paths...)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := walkFile(f, fn, onErr, true); err != nil {
 			return err
 		}
 	}
@@ -101,7 +117,7 @@ func Walk(paths []string, fn func(Record) error, onErr func(error)) error {
 }
 
 // walkFile is Walk for one file.
-func walkFile(path string, fn func(Record) error, onErr func(error)) error {
+func walkFile(path string, fn func(Record) error, onErr func(error), unchecked bool) error {
 	report := func(err error) error {
 		if onErr == nil {
 			return err
@@ -114,6 +130,9 @@ func walkFile(path string, fn func(Record) error, onErr func(error)) error {
 		return report(err)
 	}
 	defer r.Close()
+	if unchecked {
+		r.Unchecked()
+	}
 	for {
 		rec, err := r.Next()
 		switch {

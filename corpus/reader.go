@@ -65,10 +65,11 @@ type Reader struct {
 	line    int   // 1-based line number of buf[r]
 	lineOff int64 // input offset where that line starts (stream mode only)
 
-	started bool // the input has been sniffed and its mode chosen
-	stream  bool // values by scanning (arrays, pretty-printed streams), not by lines
-	done    bool // Next returns io.EOF from now on
-	scan    scanner
+	started   bool // the input has been sniffed and its mode chosen
+	stream    bool // values by scanning (arrays, pretty-printed streams), not by lines
+	unchecked bool // lines mode: hand lines over without checking their JSON
+	done      bool // Next returns io.EOF from now on
+	scan      scanner
 
 	// Work left over from the previous record.
 	skipLine bool // lines mode: drop the rest of an oversized line
@@ -126,6 +127,14 @@ func Open(path string) (*Reader, error) {
 func NewReader(name string, src io.Reader) *Reader {
 	return &Reader{name: name, src: src, max: MaxRecordSize, minBuf: initialBuffer, line: 1, firstCol: -1}
 }
+
+// Unchecked makes the Reader hand over the lines of JSON-lines input without
+// checking that each holds one valid JSON object, for a caller that parses
+// every record with a parser that rejects bad JSON itself (engine.RawJSON
+// does, with the byte offset), so that each line's bytes are read once.
+// Blank lines are still skipped. Other input (arrays, pretty-printed
+// objects) is still scanned: that is how its records are found.
+func (r *Reader) Unchecked() { r.unchecked = true }
 
 // Close releases the Reader and closes what Open opened. Records returned
 // before are invalid afterwards. Close is idempotent.
@@ -386,6 +395,9 @@ func (r *Reader) nextLine() (Record, error) {
 		}
 		if len(line) == 0 {
 			continue
+		}
+		if r.unchecked {
+			return Record{File: r.name, Line: n, Raw: line}, nil
 		}
 		m, st := r.scan.scan(line, true)
 		switch {

@@ -640,3 +640,65 @@ func lines(items []string) string {
 	}
 	return b.String()
 }
+
+// TestUnchecked: an Unchecked reader hands over every non-blank line of
+// JSON-lines input as it is, with its line number, bad JSON included;
+// pretty-printed input is still scanned for its records.
+func TestUnchecked(t *testing.T) {
+	in := "{\"a\": 1}\n\n  {\"b\": \n[1, 2]\r\n{\"c\": 3} trailing\n{\"d\": 4}"
+	r := NewReader("t", strings.NewReader(in))
+	r.Unchecked()
+	type rec struct {
+		line int
+		raw  string
+	}
+	var got []rec
+	for {
+		x, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		got = append(got, rec{x.Line, string(x.Raw)})
+	}
+	want := []rec{{1, `{"a": 1}`}, {3, `{"b":`}, {4, `[1, 2]`}, {5, `{"c": 3} trailing`}, {6, `{"d": 4}`}}
+	if !slices.Equal(got, want) {
+		t.Errorf("records %v, want %v", got, want)
+	}
+
+	// Checked, the same input reports three errors.
+	r = NewReader("t", strings.NewReader(in))
+	bad := 0
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			bad++
+		}
+	}
+	if bad != 3 {
+		t.Errorf("checked reader: %d errors, want 3", bad)
+	}
+
+	// A pretty-printed stream is found by scanning, Unchecked or not.
+	r = NewReader("t", strings.NewReader("{\n  \"a\": 1\n}\n{\n  \"b\": 2\n}\n"))
+	r.Unchecked()
+	n := 0
+	for {
+		x, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || x.Raw[0] != '{' || x.Raw[len(x.Raw)-1] != '}' {
+			t.Fatalf("stream record %q, %v", x.Raw, err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d stream records, want 2", n)
+	}
+}
