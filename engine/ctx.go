@@ -48,11 +48,12 @@ type evalCtx struct {
 
 	arena []byte // folded text of the current event
 
-	memos    []*scanMemo // field (index.fields) -> its memo, made on first use
-	memoSeed maphash.Seed
-	nfields  int
-	valEntry []*memoEntry // slot -> the memo entry of its value this event
-	valGen   []uint32     // slot -> generation valEntry was set in
+	memos     []*scanMemo // field (index.fields) -> its memo, made on first use
+	memoSeed  maphash.Seed
+	memoBytes int // value bytes the memos hold (see memoBudget)
+	nfields   int
+	valEntry  []*memoEntry // slot -> the memo entry of its value this event
+	valGen    []uint32     // slot -> generation valEntry was set in
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in

@@ -136,3 +136,38 @@ func ruleIDs(ms []Match) []string {
 	}
 	return ids
 }
+
+// TestScanMemoBudget: values that never repeat cannot make a context's
+// memos hold more than memoBudget bytes, and scans stay right once they
+// are full.
+func TestScanMemoBudget(t *testing.T) {
+	ac, err := aho.NewSet([]string{`\cmd.exe`, `mimikatz`}, fieldDFABytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &evalCtx{nfields: 64}
+	long := strings.Repeat("x", memoMax-40)
+	for i := range 4 * memoBudget / memoMax {
+		v := fmt.Sprintf("%s %d mimikatz", long, i)
+		c.hits = c.scanMemoized(i%c.nfields, -1, ac, Str(v))
+		if len(c.hits) != 1 || c.hits[0] != 1 {
+			t.Fatalf("value %d: hits %v, want [1]", i, c.hits)
+		}
+		c.hits = c.hits[:0]
+	}
+	held := 0
+	for _, m := range c.memos {
+		if m == nil {
+			continue
+		}
+		for _, e := range m.ents {
+			held += cap(e.val)
+		}
+	}
+	if held > memoBudget || c.memoBytes > memoBudget {
+		t.Errorf("memos hold %d bytes (counted %d), budget %d", held, c.memoBytes, memoBudget)
+	}
+	if held < memoBudget/2 {
+		t.Errorf("memos hold only %d bytes: the test does not fill them", held)
+	}
+}
