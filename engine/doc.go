@@ -36,6 +36,9 @@
 // once. Rules with no such literal (a condition that holds when something
 // is absent) are always candidates: the index never drops a rule that could
 // match. Only candidates are evaluated, each atom at most once per event.
+// Each pooled evaluation context also remembers, per field, what the scan
+// and the costly comparisons (regular expressions, long lists) gave for
+// recent values, so a value seen again is looked up, not searched again.
 // WithoutIndex evaluates every routed rule instead: slower, same answers,
 // kept for differential tests.
 //

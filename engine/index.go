@@ -28,14 +28,21 @@ import (
 // candidates a brute-force scan would evaluate anyway: it never drops a rule
 // that could match.
 //
-// Per event, routing picks the rules for the event's logsource; then each
-// field that has literals of those rules is scanned once for all of them
-// (aho.Set: an Aho-Corasick automaton, or a table of 4- and 8-byte grams for
-// large sets), ASCII text lowered on the fly and other text folded first.
-// Exact numbers (EventID: 4624) are looked up by value. Keywords, which may
-// be in any field, are searched in the event's raw JSON text when its
-// escapes allow (see RawJSON.PlainText), else in all its values. Every literal found
-// makes its rules candidates; only candidates are evaluated.
+// When an AND's cheapest witness is still likely present (short literals,
+// text ordinary telemetry holds), the rule gets the witnesses of two of its
+// parts and is a candidate only when both have a literal in the event.
+//
+// Per event, routing picks the rules for the event's logsource and, for
+// rules that need certain EventIDs, for its EventID; then each field that
+// has literals of those rules is scanned once for all of them (aho.Set: an
+// Aho-Corasick automaton, or tables of 4- and 8-byte grams for large sets),
+// ASCII text lowered on the fly and other text folded first. What a scan
+// found is remembered per field value (memo.go): telemetry repeats its
+// values. Exact numbers (EventID: 4624) are looked up by value. Keywords,
+// which may be in any field, are searched in the event's raw JSON text
+// when its escapes allow (see RawJSON.PlainText), else in all its values.
+// Every literal found makes its rules candidates; only candidates are
+// evaluated.
 
 // index is built once by Compile.
 type index struct {
