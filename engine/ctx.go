@@ -55,6 +55,9 @@ type evalCtx struct {
 	valEntry  []*memoEntry // slot -> the memo entry of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
+	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
+	kwRoute *route
+
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in
 	addAll func(string, Value) bool

@@ -570,29 +570,48 @@ func jsonKeywords(lits []string) *aho.Set {
 }
 
 // scanKeywords scans every value of the event for the route's keywords,
-// each value in place. An ASCII value shorter than the shortest keyword
-// cannot hold one (other values may grow when folded).
+// each value in place, as Range hands it over (the values are collected
+// only if a keyword atom needs them later). An ASCII value shorter than the
+// shortest keyword cannot hold one (other values may grow when folded).
 func scanKeywords(rt *route, c *evalCtx) []int32 {
-	scan := func(s string) {
-		if len(s) < rt.kwMin && aho.IsASCII(s) {
-			return
+	if c.allGen == c.gen {
+		for _, f := range c.all {
+			c.keywordValue(rt, f.v)
 		}
-		c.hits = scanText(rt.kw, s, c)
+		return c.hits
 	}
-	for _, f := range c.values() {
-		switch f.v.Kind {
-		case KindNull:
-		case KindList:
-			for _, it := range f.v.Items {
-				if it.Kind != KindNull && it.Kind != KindList {
-					scan(it.S)
-				}
-			}
-		default:
-			scan(f.v.S)
+	if c.kwFn == nil {
+		c.kwFn = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
+			c.keywordValue(c.kwRoute, v)
+			return true
 		}
 	}
+	c.kwRoute = rt
+	c.ev.Range(c.kwFn)
+	c.kwRoute = nil
 	return c.hits
+}
+
+// keywordValue appends to c.hits the keywords of rt found in v.
+func (c *evalCtx) keywordValue(rt *route, v Value) {
+	switch v.Kind {
+	case KindNull:
+	case KindList:
+		for _, it := range v.Items {
+			if it.Kind != KindNull && it.Kind != KindList {
+				c.keywordText(rt, it.S)
+			}
+		}
+	default:
+		c.keywordText(rt, v.S)
+	}
+}
+
+func (c *evalCtx) keywordText(rt *route, s string) {
+	if len(s) < rt.kwMin && aho.IsASCII(s) {
+		return
+	}
+	c.hits = scanText(rt.kw, s, c)
 }
 
 func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
