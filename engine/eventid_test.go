@@ -166,3 +166,45 @@ detection:
 		}
 	}
 }
+
+// TestEventIDRoutingMapped: with a mapping, the EventID routing reads the
+// mapped field, as the comparisons do.
+func TestEventIDRoutingMapped(t *testing.T) {
+	set, err := sigma.Parse("ids.yml", []byte(eventIDRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := engine.ParseMapping("m.yml", []byte("name: edr\nfields:\n  EventID: [event.code, winlog.event_id]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := engine.Compile(set.Rules, engine.WithMapping(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := engine.Compile(set.Rules, engine.WithMapping(m), engine.WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := 0
+	for _, src := range []string{
+		`{"event": {"code": "4624"}, "LogonType": 3}`,
+		`{"winlog": {"event_id": 4624}, "LogonType": 10}`,
+		`{"winlog": {"event_id": 4625}, "TargetUserName": "HOST$"}`,
+		`{"EventID": 4624, "LogonType": 3}`,
+		`{"event": {"code": "x"}, "winlog": {"event_id": 4624}, "LogonType": 3}`,
+	} {
+		ev, err := engine.ParseJSON([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := ids(indexed.Match(ev)), ids(brute.Match(ev))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: indexed %v, brute force %v", src, got, want)
+		}
+		matched += len(want)
+	}
+	if matched < 4 {
+		t.Errorf("only %d matches: the events do not exercise the mapping", matched)
+	}
+}
