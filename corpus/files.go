@@ -88,28 +88,23 @@ func Files(paths ...string) ([]string, error) {
 // error from Files, or one returned by fn, ends the walk and is returned
 // as is.
 func Walk(paths []string, fn func(Record) error, onErr func(error)) error {
-	files, err := Files(paths...)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		if err := walkFile(f, fn, onErr, false); err != nil {
-			return err
-		}
-	}
-	return nil
+	return walk(paths, fn, onErr, false)
 }
 
 // WalkUnchecked is Walk with every Reader Unchecked: the lines of JSON-lines
 // files reach fn without being checked as JSON, for an fn that parses them
 // with a validating parser and reports what it rejects.
 func WalkUnchecked(paths []string, fn func(Record) error, onErr func(error)) error {
+	return walk(paths, fn, onErr, true)
+}
+
+func walk(paths []string, fn func(Record) error, onErr func(error), unchecked bool) error {
 	files, err := Files(paths...)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		if err := walkFile(f, fn, onErr, true); err != nil {
+		if err := walkFile(f, fn, onErr, unchecked); err != nil {
 			return err
 		}
 	}

@@ -58,19 +58,24 @@ detection:
     condition: sel
 `
 
+// indexedAndBrute compiles Sigma rules twice: with the index and without.
+func indexedAndBrute(t *testing.T, src string, opts ...engine.Option) (indexed, brute *engine.Engine) {
+	t.Helper()
+	set, err := sigma.Parse("rules.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if indexed, err = engine.Compile(set.Rules, opts...); err != nil {
+		t.Fatal(err)
+	}
+	if brute, err = engine.Compile(set.Rules, append(opts, engine.WithoutIndex())...); err != nil {
+		t.Fatal(err)
+	}
+	return indexed, brute
+}
+
 func TestEventIDRouting(t *testing.T) {
-	set, err := sigma.Parse("ids.yml", []byte(eventIDRules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	indexed, err := engine.Compile(set.Rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	brute, err := engine.Compile(set.Rules, engine.WithoutIndex())
-	if err != nil {
-		t.Fatal(err)
-	}
+	indexed, brute := indexedAndBrute(t, eventIDRules)
 	events := []string{
 		`{"Channel": "Security", "EventID": 4624, "LogonType": 3, "TargetUserName": "HOST$"}`,
 		`{"Channel": "Security", "EventID": "4624", "LogonType": "10"}`,
@@ -90,26 +95,34 @@ func TestEventIDRouting(t *testing.T) {
 	}
 	matched := 0
 	for _, src := range events {
-		ev, err := engine.ParseJSON([]byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, want := ids(indexed.Match(ev)), ids(brute.Match(ev))
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: indexed %v, brute force %v", src, got, want)
-		}
-		matched += len(want)
-		var r engine.RawJSON
-		if err := r.Reset([]byte(src)); err != nil {
-			t.Fatal(err)
-		}
-		if got := ids(indexed.Match(&r)); !slices.Equal(got, want) {
-			t.Errorf("%s (RawJSON): indexed %v, brute force %v", src, got, want)
-		}
+		matched += agree(t, indexed, brute, src)
 	}
 	if matched < 10 {
 		t.Errorf("only %d matches: the events do not exercise the rules", matched)
 	}
+}
+
+// agree checks that the indexed engine matches the event src (read by
+// ParseJSON and by RawJSON) as the brute-force one does, and returns the
+// number of matches.
+func agree(t *testing.T, indexed, brute *engine.Engine, src string) int {
+	t.Helper()
+	ev, err := engine.ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ids(brute.Match(ev))
+	if got := ids(indexed.Match(ev)); !slices.Equal(got, want) {
+		t.Errorf("%s: indexed %v, brute force %v", src, got, want)
+	}
+	var r engine.RawJSON
+	if err := r.Reset([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(indexed.Match(&r)); !slices.Equal(got, want) {
+		t.Errorf("%s (RawJSON): indexed %v, brute force %v", src, got, want)
+	}
+	return len(want)
 }
 
 func ids(ms []engine.Match) []string {
@@ -124,7 +137,7 @@ func ids(ms []engine.Match) []string {
 // a second witness group from another part of its AND, and is a candidate
 // only where both groups have a literal; matches do not change.
 func TestPairedWitnesses(t *testing.T) {
-	set, err := sigma.Parse("pair.yml", []byte(`
+	indexed, brute := indexedAndBrute(t, `
 title: system shell
 id: 00000000-0000-0000-0000-000000000007
 logsource: {product: windows, category: process_creation}
@@ -132,18 +145,7 @@ detection:
     sel: {IntegrityLevel: System, User|contains: AUTHORI}
     img: {Image|endswith: ['\mshta.exe', '\pwsh.exe']}
     condition: sel and img
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	indexed, err := engine.Compile(set.Rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	brute, err := engine.Compile(set.Rules, engine.WithoutIndex())
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	for _, tc := range []struct {
 		event string
 		cands int
@@ -154,12 +156,10 @@ detection:
 		{`{"IntegrityLevel": "High", "User": "CORP\\alice", "Image": "C:\\Tools\\pwsh.exe"}`, 0},
 		{`{"IntegrityLevel": "SYSTEM", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Tools\\PWSH.EXE"}`, 1},
 	} {
+		agree(t, indexed, brute, tc.event)
 		ev, err := engine.ParseJSON([]byte(tc.event))
 		if err != nil {
 			t.Fatal(err)
-		}
-		if got, want := ids(indexed.Match(ev)), ids(brute.Match(ev)); !slices.Equal(got, want) {
-			t.Errorf("%s: indexed %v, brute force %v", tc.event, got, want)
 		}
 		if got := indexed.Candidates(ev); got != tc.cands {
 			t.Errorf("%s: %d candidates, want %d", tc.event, got, tc.cands)
@@ -170,22 +170,11 @@ detection:
 // TestEventIDRoutingMapped: with a mapping, the EventID routing reads the
 // mapped field, as the comparisons do.
 func TestEventIDRoutingMapped(t *testing.T) {
-	set, err := sigma.Parse("ids.yml", []byte(eventIDRules))
-	if err != nil {
-		t.Fatal(err)
-	}
 	m, err := engine.ParseMapping("m.yml", []byte("name: edr\nfields:\n  EventID: [event.code, winlog.event_id]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	indexed, err := engine.Compile(set.Rules, engine.WithMapping(m))
-	if err != nil {
-		t.Fatal(err)
-	}
-	brute, err := engine.Compile(set.Rules, engine.WithMapping(m), engine.WithoutIndex())
-	if err != nil {
-		t.Fatal(err)
-	}
+	indexed, brute := indexedAndBrute(t, eventIDRules, engine.WithMapping(m))
 	matched := 0
 	for _, src := range []string{
 		`{"event": {"code": "4624"}, "LogonType": 3}`,
@@ -194,15 +183,7 @@ func TestEventIDRoutingMapped(t *testing.T) {
 		`{"EventID": 4624, "LogonType": 3}`,
 		`{"event": {"code": "x"}, "winlog": {"event_id": 4624}, "LogonType": 3}`,
 	} {
-		ev, err := engine.ParseJSON([]byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, want := ids(indexed.Match(ev)), ids(brute.Match(ev))
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: indexed %v, brute force %v", src, got, want)
-		}
-		matched += len(want)
+		matched += agree(t, indexed, brute, src)
 	}
 	if matched < 4 {
 		t.Errorf("only %d matches: the events do not exercise the mapping", matched)

@@ -127,20 +127,16 @@ func (x *runRegex) match(s string) bool {
 	case x.end:
 		// The trailing run, counted forwards: reading invalid UTF-8
 		// backwards need not split it into the same runes.
-		n := 0
-		for i := 0; i < len(s); {
-			r, w := utf8.DecodeRuneInString(s[i:])
-			if x.in(r) {
-				n++
-			} else {
-				n = 0
-			}
-			i += w
-		}
-		return n >= x.min
+		return x.lastRun(s, -1) >= x.min
 	}
+	return x.lastRun(s, x.min) >= x.min
+}
+
+// lastRun returns the length in runes of the run of class runes that ends
+// s, or stop as soon as some run reaches stop (never for -1).
+func (x *runRegex) lastRun(s string, stop int) int {
 	n := 0
-	for i := 0; i < len(s) && n < x.min; {
+	for i := 0; i < len(s) && n != stop; {
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if x.in(r) {
 			n++
@@ -149,5 +145,5 @@ func (x *runRegex) match(s string) bool {
 		}
 		i += w
 	}
-	return n >= x.min
+	return n
 }
