@@ -439,6 +439,13 @@ func TestRawJSONLarge(t *testing.T) {
 func TestRawJSONReuse(t *testing.T) {
 	events := []string{rawSysmon, rawNxlog, `{"a":[1,[2,"x\ty"]]}`, `{"a":`, `{}`, `[]`,
 		`{"Event":{"System":{"EventID":{"#text":4624}},"EventData":{"Data":[{"#attributes":{"Name":"LogonType"},"#text":"3"}]}}}`}
+	rawDiffRounds(t, events)
+}
+
+// rawDiffRounds reads the events with one RawJSON three times over, each
+// checked against ParseJSON.
+func rawDiffRounds(t *testing.T, events []string) {
+	t.Helper()
 	var r engine.RawJSON
 	for round := range 3 {
 		for i, ev := range events {
@@ -539,14 +546,7 @@ func TestRawJSONSchemas(t *testing.T) {
 		`{"b":1,"A":[3],"c":"z","a":5}`,
 		`{"B":1,"A":[3],"c":"z","a":5,"C":6,"b":7}`,
 	}
-	var r engine.RawJSON
-	for round := range 3 {
-		for i, ev := range events {
-			if d := rawDiff(&r, []byte(ev), -1); d != "" {
-				t.Fatalf("round %d, event %d: %s", round, i, d)
-			}
-		}
-	}
+	rawDiffRounds(t, events)
 }
 
 // TestRawJSONConcurrentReads reads one event's fields from several
