@@ -118,9 +118,6 @@ func (c *evalCtx) end() {
 	c.ev = nil
 	for _, s := range c.touched {
 		c.slotVal[s], c.slotFold[s] = Value{}, ""
-		if int(s) < len(c.valEntry) {
-			c.valEntry[s] = nil
-		}
 	}
 	c.touched = c.touched[:0]
 	clear(c.all)
