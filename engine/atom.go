@@ -457,12 +457,16 @@ type regexMatcher struct {
 	minLen int       // bytes of the shortest possible match
 	req    []string  // folded; nil when a match needs no literal
 	run    *runRegex // the expression asks only for a run of characters
+	need   *runRegex // a run of characters every match holds; nil for none
 }
 
 func newRegexMatcher(re *regexp.Regexp) regexMatcher {
 	m := regexMatcher{re: re}
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		m.run = newRunRegex(p)
+		if m.run == nil {
+			m.need = neededRun(p)
+		}
 		p = p.Simplify()
 		m.minLen = minMatchLen(p, 0)
 		if req, ok := regexWitness(p, 0); ok {
@@ -481,6 +485,9 @@ func (r regexMatcher) match(v Value, fv string, _ *evalCtx) bool {
 	}
 	if r.run != nil {
 		return r.run.match(v.S)
+	}
+	if r.need != nil && !r.need.match(v.S) {
+		return false
 	}
 	return r.re.MatchString(v.S)
 }

@@ -133,3 +133,65 @@ func BenchmarkRunRegex(b *testing.B) {
 		})
 	}
 }
+
+// TestNeededRunAgrees checks the run test put in front of expressions
+// with a long repeated class against regexp: it must never reject a text
+// the expression matches.
+func TestNeededRunAgrees(t *testing.T) {
+	exprs := []string{
+		`\s[a-fA-F0-9]{64}\s[a-fA-F0-9]{16}`,
+		`(?i)-enc(odedcommand)?\s+[a-z0-9+/=]{20,}`,
+		`\{[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}\}`,
+		`^C:\\Users\\[^\\]+\\AppData\\Local\\Temp\\[a-z]{10,}\.exe$`,
+		`x(é){8,}y`,
+	}
+	pieces := []string{"a", "F", "0", "9", "g", " ", "\t", "-", "{", "}", "é", "x", "y", "\xff", "-enc ", "-EncodedCommand ", "0123456789abcdef", "DEADBEEF", "C:\\Users\\bob\\AppData\\Local\\Temp\\", "abcdefghij", ".exe", "\\"}
+	hex := strings.Repeat("0123456789abcdef", 4)
+	matching := []string{
+		"jpsetup.exe " + hex + " " + hex[:16],
+		"x" + strings.Repeat("é", 8) + "y",
+		"{" + hex[:8] + "-" + hex[:4] + "-" + hex[4:8] + "-" + hex[8:12] + "-" + hex[:12] + "}",
+		`powershell -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBj`,
+		`C:\Users\bob\AppData\Local\Temp\abcdefghijk.exe`,
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	c := &evalCtx{}
+	for _, src := range exprs {
+		re := regexp.MustCompile(src)
+		m := newRegexMatcher(re)
+		if m.need == nil {
+			t.Fatalf("%s: no run test", src)
+		}
+		hits := 0
+		for k := range 20000 {
+			s := ""
+			if k < len(matching) {
+				s = matching[k] // and cut short, or with a byte changed, below
+			} else if k < 40*len(matching) {
+				b := []byte(matching[k%len(matching)])
+				b[r.IntN(len(b))] = pieces[r.IntN(len(pieces))][0]
+				s = string(b[:r.IntN(len(b)+1)]) + string(b[len(b)-r.IntN(2):])
+			}
+			for range r.IntN(24) {
+				s += pieces[r.IntN(len(pieces))]
+			}
+			want := re.MatchString(s)
+			if got := m.match(Str(s), pattern.Fold(s), c); got != want {
+				t.Fatalf("%s on %q: with the run test %v, regexp %v", src, s, got, want)
+			}
+			if want {
+				hits++
+			}
+		}
+		if hits == 0 {
+			t.Errorf("%s: no text matched: the texts do not test it", src)
+		}
+	}
+	// Short runs are not worth a test.
+	for _, src := range []string{`[a-f]{7}x`, `a|b{20}`, `ab{2,}c`} {
+		p, _ := syntax.Parse(src, syntax.Perl)
+		if neededRun(p) != nil {
+			t.Errorf("%s: has a run test, want none", src)
+		}
+	}
+}

@@ -56,6 +56,41 @@ func newRunRegex(re *syntax.Regexp) *runRegex {
 	return r
 }
 
+// minNeededRun is the shortest run worth testing for before a regular
+// expression runs: shorter runs (of hex digits, say) are common.
+const minNeededRun = 8
+
+// neededRun returns, for an expression that is a sequence with a part
+// C{n,} (n >= minNeededRun) over one character class, the test that the
+// text holds a run of n such characters, which every match does ('\s[a-f0-9]{64}\s'
+// needs 64 hex digits in a row); nil when there is none. Of several such
+// parts it takes the longest. The test counts the run in one pass, far
+// cheaper than the expression on the text that lacks it.
+func neededRun(re *syntax.Regexp) *runRegex {
+	re = uncapture(re)
+	if re.Op != syntax.OpConcat {
+		return nil
+	}
+	var best *runRegex
+	for _, sub := range re.Sub {
+		sub = uncapture(sub)
+		if sub.Op != syntax.OpRepeat && sub.Op != syntax.OpPlus {
+			continue
+		}
+		n := 1
+		if sub.Op == syntax.OpRepeat {
+			n = sub.Min
+		}
+		if n < minNeededRun || best != nil && n <= best.min {
+			continue
+		}
+		if in := runeClass(uncapture(sub.Sub[0])); in != nil {
+			best = &runRegex{in: in, min: n, max: -1}
+		}
+	}
+	return best
+}
+
 func uncapture(re *syntax.Regexp) *syntax.Regexp {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
