@@ -120,7 +120,7 @@ func compileValue(m *rule.Match, v rule.Value, placeholders map[string][]string)
 		x, _ := rule.ParseNumber(v.S)
 		return []matcher{timeMatcher{part: m.TimePart, op: m.Op, x: x}}, nil
 	case m.FieldRef:
-		return []matcher{fieldRefMatcher{other: v.S, mode: modeOf(m.Op), cased: m.Cased}}, nil
+		return []matcher{fieldRefMatcher{other: v.S, slot: -1, mode: modeOf(m.Op), cased: m.Cased}}, nil
 	}
 	switch m.Op {
 	case rule.OpRegex:
@@ -618,12 +618,13 @@ func (t timeMatcher) match(v Value, _ string, _ *evalCtx) bool {
 // fieldRefMatcher compares a field with another field of the same event.
 type fieldRefMatcher struct {
 	other string
+	slot  int32 // the other field's slot; -1 in atoms built on the fly
 	mode  pattern.Mode
 	cased bool
 }
 
 func (f fieldRefMatcher) match(v Value, fv string, c *evalCtx) bool {
-	o, ok := c.lookup(f.other)
+	o, ok := c.field(f.slot, f.other)
 	if !ok || o.Kind == KindNull || o.Kind == KindList {
 		return false
 	}
@@ -631,7 +632,7 @@ func (f fieldRefMatcher) match(v Value, fv string, c *evalCtx) bool {
 	// folds (or the values, cased) is all there is to it.
 	s, lit := v.S, o.S
 	if !f.cased {
-		s, lit = fv, c.fold(o.S)
+		s, lit = fv, c.folded(f.slot, o.S)
 	}
 	switch f.mode {
 	case pattern.Contains:

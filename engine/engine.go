@@ -193,17 +193,32 @@ func (e *Engine) atom(m *rule.Match) (*atom, error) {
 	}
 	a.id = int32(len(e.atoms))
 	if a.field != "" {
-		slot, ok := e.slotOf[a.field]
-		if !ok {
-			slot = int32(len(e.slots))
-			e.slots = append(e.slots, a.field)
-			e.slotOf[a.field] = slot
+		a.slot = e.slot(a.field)
+	}
+	// A field reference reads the other field through its slot too, so
+	// that the value and its fold are read once per event.
+	for _, g := range a.groups {
+		for k, m := range g {
+			if fr, ok := m.(fieldRefMatcher); ok {
+				fr.slot = e.slot(fr.other)
+				g[k] = fr
+			}
 		}
-		a.slot = slot
 	}
 	e.atoms = append(e.atoms, a)
 	e.atomKeys[key] = a
 	return a, nil
+}
+
+// slot returns the slot of a field, adding one for a field not seen before.
+func (e *Engine) slot(field string) int32 {
+	slot, ok := e.slotOf[field]
+	if !ok {
+		slot = int32(len(e.slots))
+		e.slots = append(e.slots, field)
+		e.slotOf[field] = slot
+	}
+	return slot
 }
 
 func asRuleError(err error, id string, pos rule.Pos) *rule.Error {
