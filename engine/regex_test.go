@@ -10,6 +10,25 @@ import (
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
 )
 
+// agreesWithRegexp checks m, the matcher of re, against regexp on n texts
+// from text, and returns how many of them match.
+func agreesWithRegexp(t *testing.T, re *regexp.Regexp, m regexMatcher, n int, text func(k int) string) int {
+	t.Helper()
+	c := &evalCtx{}
+	hits := 0
+	for k := range n {
+		s := text(k)
+		want := re.MatchString(s)
+		if got := m.match(Str(s), pattern.Fold(s), c); got != want {
+			t.Fatalf("%s on %q: matcher %v, regexp %v (minLen %d, req %q, run %v, need %v)", re, s, got, want, m.minLen, m.req, m.run != nil, m.need != nil)
+		}
+		if want {
+			hits++
+		}
+	}
+	return hits
+}
+
 // TestRegexPrefilterAgrees checks that the length and literal tests in
 // front of a regular expression never reject a value it matches.
 func TestRegexPrefilterAgrees(t *testing.T) {
@@ -20,11 +39,9 @@ func TestRegexPrefilterAgrees(t *testing.T) {
 	}
 	words := []string{"", "a", "A", "k", "K", "\u212a", "s", "ſ", "S", "ß", "ẞ", "straSSe", "É", "é", "İ", "i", "ı", "cmd.exe", "PowerShell.EXE", " /c", " ", "abc", "de", "x", "CD", "cd", "elvin", "ey", "0123456789abcdef"}
 	r := rand.New(rand.NewPCG(11, 12))
-	c := &evalCtx{}
 	for _, src := range exprs {
 		re := regexp.MustCompile(src)
-		m := newRegexMatcher(re)
-		for range 2000 {
+		agreesWithRegexp(t, re, newRegexMatcher(re), 2000, func(int) string {
 			s := ""
 			for range r.IntN(6) {
 				s += words[r.IntN(len(words))]
@@ -32,11 +49,8 @@ func TestRegexPrefilterAgrees(t *testing.T) {
 			if r.IntN(20) == 0 {
 				s = " " + string(make([]byte, 64)) + " "
 			}
-			want := re.MatchString(s)
-			if got := m.match(Str(s), pattern.Fold(s), c); got != want {
-				t.Fatalf("%s on %q: prefiltered %v, regexp %v (minLen %d, req %q)", src, s, got, want, m.minLen, m.req)
-			}
-		}
+			return s
+		})
 	}
 }
 
@@ -61,27 +75,19 @@ func TestRunRegexAgrees(t *testing.T) {
 	}
 	pieces := []string{"a", "b", "c", "x", "X", "A", "k", "K", "\u212a", "é", "É", "/", "\n", " ", "0", "f", "g", "\xff", "\xe2\x84", "\xc3", "\ufffd", "aaaa", "xxxxx", "ééé"}
 	r := rand.New(rand.NewPCG(13, 14))
-	c := &evalCtx{}
 	for _, src := range exprs {
 		re := regexp.MustCompile(src)
 		m := newRegexMatcher(re)
 		if m.run == nil {
 			t.Fatalf("%s: no run form", src)
 		}
-		hits := 0
-		for range 5000 {
+		hits := agreesWithRegexp(t, re, m, 5000, func(int) string {
 			s := ""
 			for range r.IntN(14) {
 				s += pieces[r.IntN(len(pieces))]
 			}
-			want := re.MatchString(s)
-			if got := m.match(Str(s), pattern.Fold(s), c); got != want {
-				t.Fatalf("%s on %q: run form %v, regexp %v", src, s, got, want)
-			}
-			if want {
-				hits++
-			}
-		}
+			return s
+		})
 		if hits == 0 || hits == 5000 {
 			t.Errorf("%s: %d of 5000 texts match: the texts do not test it", src, hits)
 		}
@@ -155,15 +161,13 @@ func TestNeededRunAgrees(t *testing.T) {
 		`C:\Users\bob\AppData\Local\Temp\abcdefghijk.exe`,
 	}
 	r := rand.New(rand.NewPCG(15, 16))
-	c := &evalCtx{}
 	for _, src := range exprs {
 		re := regexp.MustCompile(src)
 		m := newRegexMatcher(re)
 		if m.need == nil {
 			t.Fatalf("%s: no run test", src)
 		}
-		hits := 0
-		for k := range 20000 {
+		hits := agreesWithRegexp(t, re, m, 20000, func(k int) string {
 			s := ""
 			if k < len(matching) {
 				s = matching[k] // and cut short, or with a byte changed, below
@@ -175,14 +179,8 @@ func TestNeededRunAgrees(t *testing.T) {
 			for range r.IntN(24) {
 				s += pieces[r.IntN(len(pieces))]
 			}
-			want := re.MatchString(s)
-			if got := m.match(Str(s), pattern.Fold(s), c); got != want {
-				t.Fatalf("%s on %q: with the run test %v, regexp %v", src, s, got, want)
-			}
-			if want {
-				hits++
-			}
-		}
+			return s
+		})
 		if hits == 0 {
 			t.Errorf("%s: no text matched: the texts do not test it", src)
 		}
