@@ -71,6 +71,9 @@ type RawJSON struct {
 	// ASCII (\/, \u0041) or a rune whose fold is an ASCII letter (ſ, the
 	// Kelvin sign), escaped or not.
 	hidesASCII bool
+
+	// The marks of raw when rawMarksFast (see rawMarks), else empty.
+	marks []uint64
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -155,7 +158,7 @@ const rawKeep = 1 << 16
 // object after white space when it starts with "]" or "}".
 func (r *RawJSON) Reset(raw []byte) error {
 	if cap(r.nodes) > rawKeep || cap(r.arena) > 32*rawKeep || cap(r.items) > rawKeep ||
-		cap(r.fields) > rawKeep || cap(r.table) > 4*rawKeep || cap(r.lazy) > rawKeep || cap(r.text) > 32*rawKeep {
+		cap(r.fields) > rawKeep || cap(r.table) > 4*rawKeep || cap(r.lazy) > rawKeep || cap(r.text) > 32*rawKeep || cap(r.marks) > rawKeep {
 		*r = RawJSON{} // after an unusually large event
 	}
 	r.raw = raw
@@ -167,6 +170,10 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.evtx, r.nested = false, false
 	r.nameBytes = 0
 	r.hidesASCII = false
+	r.marks = r.marks[:0]
+	if rawMarksFast {
+		r.marks = rawMarks(r.marks, raw)
+	}
 	if err := r.parse(); err != nil {
 		r.nodes = r.nodes[:0]
 		return err
@@ -314,13 +321,13 @@ value:
 			}
 			continue
 		case '"':
-			j := rawSafeRun(b, i+1)
+			j := r.safeRun(b, i+1)
 			if j < len(b) && b[j] == '"' {
 				nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, j), idx+1, rawString)
 				i = j + 1
 				break
 			}
-			end, escaped, hides, ok := rawScanEscaped(b, j)
+			end, escaped, hides, ok := r.scanEscaped(b, j)
 			if !ok {
 				var s string
 				if s, i, err = r.strRest(b, i+1, j); err != nil {
@@ -424,7 +431,7 @@ func (r *RawJSON) member(b []byte, i int) (key string, pfx uint64, next int, err
 	if i >= len(b) || b[i] != '"' {
 		return "", 0, i, rawUnexpected(b, i)
 	}
-	if j := rawSafeRun(b, i+1); j < len(b) && b[j] == '"' {
+	if j := r.safeRun(b, i+1); j < len(b) && b[j] == '"' {
 		key, i = rawAlias(b, i+1, j), j+1
 	} else if key, i, err = r.strRest(b, i+1, j); err != nil {
 		return "", 0, i, err
@@ -609,6 +616,22 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 	}
 	r.arena = a
 	return "", j, rawUnexpected(b, j)
+}
+
+// safeRun is rawSafeRun on r.raw, from the marks when there are.
+func (r *RawJSON) safeRun(b []byte, i int) int {
+	if len(r.marks) > 0 {
+		return rawNextMark(r.marks, len(b), i)
+	}
+	return rawSafeRun(b, i)
+}
+
+// scanEscaped is rawScanEscaped on r.raw, from the marks when there are.
+func (r *RawJSON) scanEscaped(b []byte, j int) (end int, escaped, hides, ok bool) {
+	if len(r.marks) > 0 {
+		return rawScanEscapedMarks(r.marks, b, j)
+	}
+	return rawScanEscaped(b, j)
 }
 
 // rawSafeRun returns the end of the run of rawSafe bytes at i, looking at

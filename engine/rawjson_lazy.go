@@ -103,41 +103,14 @@ func rawScanEscaped(b []byte, j int) (end int, escaped, hides, ok bool) {
 			if k >= len(b) {
 				return k, escaped, hides, false
 			}
-			n := 1 // the bytes of what is at k
-			switch c := b[k]; {
-			case c == '"':
+			if b[k] == '"' {
 				return k, escaped, hides, true
-			case c == '\\':
-				if k+1 >= len(b) {
-					return k, escaped, hides, false
-				}
-				switch e := rawEscape[b[k+1]]; e {
-				case 0:
-					return k, escaped, hides, false
-				case 'u':
-					rr, bad := rawHex4(b, k+2)
-					if bad >= 0 {
-						return k, escaped, hides, false
-					}
-					hides = hides || 0x20 <= rr && rr <= 0x7e || foldsToASCII(rr)
-					n = 6
-				case '/':
-					hides = true
-					n = 2
-				default:
-					n = 2
-				}
-				escaped = true
-			case c < 0x20:
-				return k, escaped, hides, false
-			case c >= utf8.RuneSelf:
-				rr, size := utf8.DecodeRune(b[k:])
-				if rr == utf8.RuneError && size == 1 {
-					return k, escaped, hides, false
-				}
-				hides = hides || foldsToASCII(rr)
-				n = size
 			}
+			n, esc, h := rawStringStop(b, k)
+			if n == 0 {
+				return k, escaped, hides, false
+			}
+			escaped, hides = escaped || esc, hides || h
 			// Past what is at k; bytes marked above a mark may be safe
 			// (see rawUnsafe8), and are passed over as one byte.
 			m &= ^uint64(0) << (8 * (k + n - j))
@@ -146,6 +119,67 @@ func rawScanEscaped(b []byte, j int) (end int, escaped, hides, ok bool) {
 		j = next
 	}
 	return j, escaped, hides, false
+}
+
+// rawScanEscapedMarks is rawScanEscaped with the event's marks (see
+// rawMarks): it goes from one marked byte to the next.
+func rawScanEscapedMarks(marks []uint64, b []byte, j int) (end int, escaped, hides, ok bool) {
+	for k := rawNextMark(marks, len(b), j); k < len(b); k = rawNextMark(marks, len(b), k) {
+		c := b[k]
+		if c == '"' {
+			return k, escaped, hides, true
+		}
+		// The escapes of paths and line breaks, inline.
+		if c == '\\' && k+1 < len(b) {
+			if e := rawEscape[b[k+1]]; e != 0 && e != 'u' && e != '/' {
+				escaped = true
+				k += 2
+				continue
+			}
+		}
+		n, esc, h := rawStringStop(b, k)
+		if n == 0 {
+			return k, escaped, hides, false
+		}
+		escaped, hides = escaped || esc, hides || h
+		k += n
+	}
+	return len(b), escaped, hides, false
+}
+
+// rawStringStop reads what starts at b[k] in a string, a byte that is not
+// rawSafe and not the closing quote: an escape or a rune that is not
+// ASCII. It returns its length, 0 when it is invalid or strRest must read
+// it, whether it is an escape and whether it hides ASCII (see
+// RawJSON.hidesASCII).
+func rawStringStop(b []byte, k int) (n int, escaped, hides bool) {
+	switch c := b[k]; {
+	case c == '\\':
+		if k+1 >= len(b) {
+			return 0, false, false
+		}
+		switch e := rawEscape[b[k+1]]; e {
+		case 0:
+			return 0, false, false
+		case 'u':
+			rr, bad := rawHex4(b, k+2)
+			if bad >= 0 {
+				return 0, false, false
+			}
+			return 6, true, 0x20 <= rr && rr <= 0x7e || foldsToASCII(rr)
+		case '/':
+			return 2, true, true
+		default:
+			return 2, true, false
+		}
+	case c >= utf8.RuneSelf:
+		rr, size := utf8.DecodeRune(b[k:])
+		if rr == utf8.RuneError && size == 1 {
+			return 0, false, false
+		}
+		return size, false, foldsToASCII(rr)
+	}
+	return 0, false, false // below 0x20
 }
 
 // rawUnescape decodes raw, the text of a lazy string, into dst, which is

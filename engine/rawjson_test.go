@@ -170,7 +170,9 @@ func rawPlainText(raw []byte) bool {
 	return true
 }
 
-func TestRawJSONShapes(t *testing.T) {
+func TestRawJSONShapes(t *testing.T) { bothScans(t, testRawJSONShapes) }
+
+func testRawJSONShapes(t *testing.T) {
 	deep := func(n int, leaf string) string {
 		return strings.Repeat(`{"a":`, n) + leaf + strings.Repeat(`}`, n)
 	}
@@ -297,7 +299,9 @@ func TestRawJSONShapes(t *testing.T) {
 	}
 }
 
-func TestRawJSONErrors(t *testing.T) {
+func TestRawJSONErrors(t *testing.T) { bothScans(t, testRawJSONErrors) }
+
+func testRawJSONErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{``, "invalid JSON: unexpected end of input at offset 0"},
 		{`  `, "invalid JSON: unexpected end of input at offset 2"},
@@ -343,7 +347,9 @@ func TestRawJSONErrors(t *testing.T) {
 // larger than the buffers start with: objects with many members (sorted in
 // each of the ways RawJSON sorts), many names equal but for case, long
 // strings and long lists.
-func TestRawJSONLarge(t *testing.T) {
+func TestRawJSONLarge(t *testing.T) { bothScans(t, testRawJSONLarge) }
+
+func testRawJSONLarge(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	words := []string{"Image", "image", "IMAGE", "ParentProcessGuid", "ParentProcessId", "ParentProcessIdx", "a", "A", "",
 		"#text", "#attributes", "Data", "\u00c9t\u00e9", "\u00e9T\u00c9", "x.y", "K", "\u212a", "Name"}
@@ -436,7 +442,9 @@ func TestRawJSONLarge(t *testing.T) {
 
 // TestRawJSONReuse reads events of different shapes one after the other
 // with one RawJSON: nothing of an event may show through in the next.
-func TestRawJSONReuse(t *testing.T) {
+func TestRawJSONReuse(t *testing.T) { bothScans(t, testRawJSONReuse) }
+
+func testRawJSONReuse(t *testing.T) {
 	events := []string{rawSysmon, rawNxlog, `{"a":[1,[2,"x\ty"]]}`, `{"a":`, `{}`, `[]`,
 		`{"Event":{"System":{"EventID":{"#text":4624}},"EventData":{"Data":[{"#attributes":{"Name":"LogonType"},"#text":"3"}]}}}`}
 	rawDiffRounds(t, events)
@@ -460,7 +468,9 @@ func rawDiffRounds(t *testing.T, events []string) {
 // when a field is read, at every place against the 8-byte words it scans,
 // in the middle and at the end of the input, cut short, and read in
 // different orders.
-func TestRawJSONLazyStrings(t *testing.T) {
+func TestRawJSONLazyStrings(t *testing.T) { bothScans(t, testRawJSONLazyStrings) }
+
+func testRawJSONLazyStrings(t *testing.T) {
 	bodies := []string{
 		`\\`, `a\\b`, `C:\\Windows\\System32\\cmd.exe`, `\\\\\\\\\\\\\\\\\\`, `x\"y\"z`, `\"`, `\\\"`,
 		`\r\n\t\b\f`, `a\/b`, `\u0041`, `\u00e9\u20ac`, `\u017f`, `\u212A`, `\ud83d\ude00`, `\ud800`, `\ud800\u0041`,
@@ -524,7 +534,9 @@ func TestRawJSONLazyStrings(t *testing.T) {
 // TestRawJSONSchemas reuses one RawJSON over objects whose names share
 // their first eight bytes and lengths, in the same order, so that an order
 // kept for one would be wrong for the next: each must be sorted anew.
-func TestRawJSONSchemas(t *testing.T) {
+func TestRawJSONSchemas(t *testing.T) { bothScans(t, testRawJSONSchemas) }
+
+func testRawJSONSchemas(t *testing.T) {
 	events := []string{
 		`{"abcdefghA":1,"abcdefghB":2,"abcdefghC":3}`,
 		`{"abcdefghC":1,"abcdefghB":2,"abcdefghA":3}`,
@@ -689,7 +701,9 @@ func rawInputs(file string, limit int, fn func(line int, raw []byte)) error {
 // TestRawJSONCorpora compares RawJSON with ParseJSON on every event of the
 // shared corpora and of SigmaHQ's regression data (the first 500 lines of
 // each OTRF file, 100 with -short).
-func TestRawJSONCorpora(t *testing.T) {
+func TestRawJSONCorpora(t *testing.T) { bothScans(t, testRawJSONCorpora) }
+
+func testRawJSONCorpora(t *testing.T) {
 	sets := []string{"corpora/evtx-attack-samples", "corpora/evtx-rs-parser-samples", "corpora/evtx-to-mitre-attack",
 		"corpora/linux-samples", "corpora/otrf-security-datasets", "sigma/regression_data"}
 	otrfLimit := 500
@@ -745,6 +759,13 @@ func TestRawJSONCorpora(t *testing.T) {
 	t.Logf("total: %d events, %d mismatches", total, totalBad)
 }
 
+// bothScans runs f with Reset's string scans as they run here, from the
+// marks of a vector kernel, and as they run where there is none.
+func bothScans(t *testing.T, f func(t *testing.T)) {
+	t.Run("marks", f)
+	t.Run("bytes", func(t *testing.T) { engine.WithoutRawMarks(func() { f(t) }) })
+}
+
 func FuzzRawJSON(f *testing.F) {
 	for _, s := range []string{rawSysmon, rawNxlog, `{}`, `[]`, `{"a":1} ]x`, `{"a":"\ud800\udc00\ud800"}`,
 		`{"Event":{"System":{"Provider":{"#attributes":{"Name":"p"}},"EventID":{"#text":1}},"EventData":{"Data":[{"#attributes":{"Name":"n"},"#text":"v"}]},"UserData":{"X":{"Y":"z"}}}}`,
@@ -756,12 +777,16 @@ func FuzzRawJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var r engine.RawJSON
 		r.Reset([]byte(rawSysmon)) // a used RawJSON
-		// The second time with the sorted orders kept from the first.
-		for range 2 {
+		// The second time with the sorted orders kept from the first, the
+		// third without marks.
+		check := func() {
 			if d := rawDiff(&r, data, 8); d != "" {
 				t.Fatalf("%q: %s", data, d)
 			}
 		}
+		check()
+		check()
+		engine.WithoutRawMarks(check)
 	})
 }
 
