@@ -261,12 +261,10 @@ func rawUnexpected(b []byte, at int) error {
 
 func rawSkipSpace(b []byte, i int) int {
 	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
+		if c := b[i]; c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
 			return i
 		}
+		i++
 	}
 	return i
 }
@@ -432,21 +430,37 @@ func (r *RawJSON) member(b []byte, i int) (key string, pfx uint64, next int, err
 		return "", 0, i, rawUnexpected(b, i)
 	}
 	if j := r.safeRun(b, i+1); j < len(b) && b[j] == '"' {
-		key, i = rawAlias(b, i+1, j), j+1
-	} else if key, i, err = r.strRest(b, i+1, j); err != nil {
-		return "", 0, i, err
+		key = rawAlias(b, i+1, j)
+		if i+9 <= len(b) { // the first 8 bytes from b, cut to the name
+			pfx = binary.BigEndian.Uint64(b[i+1:])
+			if n := j - i - 1; n < 8 {
+				pfx &^= ^uint64(0) >> (8 * n)
+			}
+		} else {
+			pfx = rawPrefix(key)
+		}
+		i = j + 1
+	} else {
+		if key, i, err = r.strRest(b, i+1, j); err != nil {
+			return "", 0, i, err
+		}
+		pfx = rawPrefix(key)
 	}
 	if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
 		return "", 0, i, rawUnexpected(b, i)
 	}
-	if len(key) >= 8 {
-		pfx = binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(key), 8))
-	} else {
-		for k := 0; k < len(key); k++ {
-			pfx |= uint64(key[k]) << (56 - 8*k)
-		}
-	}
 	return key, pfx, rawSkipSpace(b, i+1), nil
+}
+
+// rawPrefix is the rawNode.pfx of key.
+func rawPrefix(key string) (pfx uint64) {
+	if len(key) >= 8 {
+		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(key), 8))
+	}
+	for k := 0; k < len(key); k++ {
+		pfx |= uint64(key[k]) << (56 - 8*k)
+	}
+	return pfx
 }
 
 // rawScanNumber returns the end of the number starting at i, or the offset of
@@ -618,8 +632,18 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 	return "", j, rawUnexpected(b, j)
 }
 
-// safeRun is rawSafeRun on r.raw, from the marks when there are.
+// safeRun is rawSafeRun on r.raw, from the marks when there are. Most
+// runs end in the word they start in: that case is inlined.
 func (r *RawJSON) safeRun(b []byte, i int) int {
+	if w := i >> 6; w < len(r.marks) {
+		if m := r.marks[w] >> (uint(i) & 63); m != 0 {
+			return i + bits.TrailingZeros64(m)
+		}
+	}
+	return r.safeRunFar(b, i)
+}
+
+func (r *RawJSON) safeRunFar(b []byte, i int) int {
 	if len(r.marks) > 0 {
 		return rawNextMark(r.marks, len(b), i)
 	}
