@@ -246,7 +246,7 @@ func BenchmarkScanLowerLong(b *testing.B) {
 		b.Fatal(err)
 	}
 	text := strings.Repeat("Process accessed: C:\\Windows\\System32\\svchost.exe GrantedAccess 0x1400 CallTrace ", 25)
-	s, _ := NewSet(lits, 1<<16)
+	s, _ := newSetNoTeddy(lits, 1<<16)
 	if s.g4 == nil || s.g4.step < 2 {
 		b.Fatal("the keyword set is not stepped")
 	}
@@ -301,7 +301,7 @@ func TestSteppedSet(t *testing.T) {
 			}
 		}
 		shortest = len(slices.MinFunc(lits, func(a, b string) int { return len(a) - len(b) }))
-		s, err := NewSet(lits, 256<<10)
+		s, err := newSetNoTeddy(lits, 256<<10)
 		if err != nil {
 			t.Fatal(err)
 		}

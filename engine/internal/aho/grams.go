@@ -26,7 +26,13 @@ import (
 // needs reading, since one of those k grams of an occurrence starts at a
 // multiple of k. Keyword sets (a few dozen literals of ten bytes or more,
 // searched in every value of every event) scan several times faster so.
+//
+// Where AVX2 is available, a set of at most 64 literals of 3 bytes or more
+// whose fingerprints filter well is a Teddy prefilter instead (see teddy),
+// which reads 32 positions of the text at once and scans a 2 KB event for
+// Sigma's Mimikatz keywords about five times faster than the stepped table.
 type Set struct {
+	td     *teddy     // the Teddy prefilter, when the set is one; see NewSet
 	short  *Automaton // literals shorter than 4 bytes; nil when none
 	g4, g8 *gramTable // nil when no literal needs them
 	lits   []string
@@ -50,10 +56,17 @@ type gramRef struct {
 }
 
 // NewSet builds a Set for lits; literal i is reported as i and empty
-// literals never are. A set whose automaton fits in dfaBytes (scanning
-// fastest) is that automaton.
+// literals never are. A set that suits a Teddy prefilter is one; else a set
+// whose literals allow a stepped gram table is one; else a set whose
+// automaton fits in dfaBytes is that automaton.
 func NewSet(lits []string, dfaBytes int) (*Set, error) {
 	s := &Set{lits: lits}
+	if useTeddy {
+		if td := newTeddy(lits); td != nil && td.rate() <= maxTeddyRate {
+			s.td = td
+			return s, nil
+		}
+	}
 	if step, ids := stepFor(lits); step > 0 {
 		s.g4 = newGramTable(lits, ids, 4, step)
 		return s, nil
@@ -217,6 +230,9 @@ func lowerBytes(g uint64) uint64 {
 // Bytes returns the approximate memory the set holds.
 func (s *Set) Bytes() int {
 	n := 0
+	if s.td != nil {
+		n += s.td.bytes()
+	}
 	for _, t := range []*gramTable{s.g4, s.g8} {
 		if t != nil {
 			n += len(t.filter)*4 + len(t.keys)*8 + len(t.start)*4 + len(t.refs)*8
@@ -240,6 +256,9 @@ func (s *Set) States() int {
 // Scan appends to hits the number of every literal that occurs in text, once
 // per occurrence, and returns the extended slice.
 func (s *Set) Scan(text string, hits []int32) []int32 {
+	if s.td != nil {
+		return s.td.scan(text, false, hits)
+	}
 	if s.short != nil {
 		hits = s.short.Scan(text, hits)
 	}
@@ -257,6 +276,9 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 // letters. Only the bytes 'A' to 'Z' are lowered: other bytes, those above
 // 0x7f included, are read as they are.
 func (s *Set) ScanLower(text string, hits []int32) []int32 {
+	if s.td != nil {
+		return s.td.scan(text, true, hits)
+	}
 	if s.short != nil {
 		hits = s.short.ScanLower(text, hits)
 	}
@@ -271,6 +293,9 @@ func (s *Set) ScanLower(text string, hits []int32) []int32 {
 
 // Any reports whether any literal occurs in text, stopping at the first.
 func (s *Set) Any(text string) bool {
+	if s.td != nil {
+		return s.td.any(text)
+	}
 	if s.short != nil && s.short.Any(text) {
 		return true
 	}

@@ -1,0 +1,95 @@
+#include "textflag.h"
+
+// BLOCK sets Y6 to the bucket bits of the 32 positions at SI+BX: the
+// bytes at each position and the two after it are three unaligned loads
+// (the block reads 34 bytes), each byte's low and high nibbles pick bucket
+// bits from its fingerprint byte's tables (Y0-Y5), and the six lookups
+// are ANDed.
+#define BLOCK \
+	VMOVDQU (SI)(BX*1), Y6 \
+	VMOVDQU 1(SI)(BX*1), Y7 \
+	VMOVDQU 2(SI)(BX*1), Y8 \
+	VPSRLW  $4, Y6, Y9 \
+	VPAND   Y15, Y6, Y6 \
+	VPAND   Y15, Y9, Y9 \
+	VPSHUFB Y6, Y0, Y6 \
+	VPSHUFB Y9, Y1, Y9 \
+	VPAND   Y6, Y9, Y6 \
+	VPSRLW  $4, Y7, Y10 \
+	VPAND   Y15, Y7, Y7 \
+	VPAND   Y15, Y10, Y10 \
+	VPSHUFB Y7, Y2, Y7 \
+	VPSHUFB Y10, Y3, Y10 \
+	VPAND   Y7, Y10, Y7 \
+	VPAND   Y6, Y7, Y6 \
+	VPSRLW  $4, Y8, Y11 \
+	VPAND   Y15, Y8, Y8 \
+	VPAND   Y15, Y11, Y11 \
+	VPSHUFB Y8, Y4, Y8 \
+	VPSHUFB Y11, Y5, Y11 \
+	VPAND   Y8, Y11, Y8 \
+	VPAND   Y6, Y8, Y6
+
+// func teddyFind(masks *[96]byte, b *byte, n int, start int, res *[32]byte) (off int, nz uint32)
+//
+// Y0-Y5 hold the nibble tables of the three fingerprint bytes (low, high;
+// each 16-byte table in both lanes, as VPSHUFB looks up per lane). Blocks
+// run from start while off <= n-34; the positions left after them that
+// have room for a fingerprint (off < n-2) are read as the block at n-34,
+// with the positions before off masked off.
+TEXT ·teddyFind(SB), NOSPLIT, $0-52
+	MOVQ masks+0(FP), AX
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), R9
+	MOVQ start+24(FP), BX
+	MOVQ res+32(FP), DI
+	VBROADCASTI128 0(AX), Y0
+	VBROADCASTI128 16(AX), Y1
+	VBROADCASTI128 32(AX), Y2
+	VBROADCASTI128 48(AX), Y3
+	VBROADCASTI128 64(AX), Y4
+	VBROADCASTI128 80(AX), Y5
+	MOVL $0x0f0f0f0f, DX
+	MOVD DX, X15
+	VPBROADCASTD X15, Y15
+	SUBQ $34, R9        // the last block's offset
+	MOVL $-1, R8        // the positions of the block kept
+	CMPQ BX, R9
+	JGT  last
+
+loop:
+	BLOCK
+	VPTEST Y6, Y6
+	JNZ    found
+	ADDQ   $32, BX
+	CMPQ   BX, R9
+	JLE    loop
+
+last:
+	LEAQ 32(R9), DX
+	CMPQ BX, DX
+	JGE  none
+	MOVQ BX, CX
+	SUBQ R9, CX         // positions of the last block already read: 1 to 31
+	MOVQ R9, BX
+	SHLL CX, R8
+	BLOCK
+
+found:
+	VMOVDQU   Y6, (DI)
+	VPXOR     Y12, Y12, Y12
+	VPCMPEQB  Y12, Y6, Y6
+	VPMOVMSKB Y6, AX
+	NOTL      AX
+	ANDL      R8, AX
+	JZ        none
+	MOVQ      BX, off+40(FP)
+	MOVL      AX, nz+48(FP)
+	VZEROUPPER
+	RET
+
+none:
+	MOVQ BX, off+40(FP)
+	MOVL $0, nz+48(FP)
+	VZEROUPPER
+	RET
