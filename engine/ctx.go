@@ -20,6 +20,7 @@ import (
 // memo): every comparison reads its field and evaluates afresh.
 type evalCtx struct {
 	ev  Event
+	raw *RawJSON // ev, when it is one
 	src eventSource
 	cfg *config
 
@@ -27,9 +28,12 @@ type evalCtx struct {
 
 	keys []*slotKeys // slot -> how to read it (shared, read-only)
 
-	slotGen  []uint32 // slot -> generation its value was read in
-	slotVal  []Value
-	slotOK   []bool
+	slotGen []uint32 // slot -> generation its value was read in
+	slotVal []Value
+	slotOK  []bool
+	// slot -> its value's rawField.lazy while slotVal holds the encoded
+	// text of a RawJSON string (see fieldKey.getEncoded), else 0.
+	slotLazy []int32
 	foldGen  []uint32 // slot -> generation its fold was computed in
 	slotFold []string
 	touched  []int32 // slots read this event, cleared by end
@@ -74,6 +78,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c := &evalCtx{cfg: &e.cfg, keys: e.keys}
 	n := len(e.slots)
 	c.slotGen, c.slotVal, c.slotOK = make([]uint32, n), make([]Value, n), make([]bool, n)
+	c.slotLazy = make([]int32, n)
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
 	c.mark = make([]uint32, len(e.rules))
@@ -97,6 +102,7 @@ const maxGen = 1<<31 - 1
 // begin starts a new event in a pooled context.
 func (c *evalCtx) begin(ev Event) {
 	c.ev = ev
+	c.raw, _ = ev.(*RawJSON)
 	c.src = sourceOf(ev)
 	c.arena = c.arena[:0]
 	c.gen++
@@ -115,7 +121,7 @@ func (c *evalCtx) begin(ev Event) {
 
 // end drops the references a pooled context holds to the event.
 func (c *evalCtx) end() {
-	c.ev = nil
+	c.ev, c.raw = nil, nil
 	for _, s := range c.touched {
 		c.slotVal[s], c.slotFold[s] = Value{}, ""
 	}
@@ -133,11 +139,35 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 		return c.lookup(name)
 	}
 	if c.slotGen[slot] != c.gen {
-		c.slotVal[slot], c.slotOK[slot] = c.keys[slot].lookup(c.ev, &c.src)
-		c.slotGen[slot] = c.gen
-		c.touched = append(c.touched, slot)
+		c.read(slot)
+	}
+	if c.slotLazy[slot] != 0 {
+		c.slotVal[slot].S = c.raw.decoded(c.slotLazy[slot])
+		c.slotLazy[slot] = 0
 	}
 	return c.slotVal[slot], c.slotOK[slot]
+}
+
+// fieldEncoded is field for a value's identity rather than its text: a
+// RawJSON string with escapes is returned as the JSON writes it, with
+// encoded set (see fieldKey.getEncoded), and is decoded only if field is
+// asked for it later.
+func (c *evalCtx) fieldEncoded(slot int32, name string) (v Value, encoded, ok bool) {
+	if c.gen == 0 || slot < 0 {
+		v, ok = c.lookup(name)
+		return v, false, ok
+	}
+	if c.slotGen[slot] != c.gen {
+		c.read(slot)
+	}
+	return c.slotVal[slot], c.slotLazy[slot] != 0, c.slotOK[slot]
+}
+
+// read reads the value of slot for the current event.
+func (c *evalCtx) read(slot int32) {
+	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = c.keys[slot].lookup(c.ev, &c.src)
+	c.slotGen[slot] = c.gen
+	c.touched = append(c.touched, slot)
 }
 
 // folded returns Fold(v.S) for the value of slot (read by field first).

@@ -21,6 +21,23 @@ func (k *fieldKey) get(ev Event) (Value, bool) {
 	return ev.Field(k.name)
 }
 
+// getEncoded is get, but a RawJSON string with escapes is left as the JSON
+// writes it: v.S is then the text between the quotes, and lazy, not 0,
+// gives its decoded text through RawJSON.decoded. Equal encoded texts
+// decode to equal texts, so the encoded text can stand for the value where
+// only its identity matters (scanMemo), and decoding can wait until the
+// text is read.
+func (k *fieldKey) getEncoded(ev Event) (v Value, lazy int32, ok bool) {
+	if r, ok := ev.(*RawJSON); ok {
+		if f := r.find(k.name, k.hash, k.fold); f != nil {
+			return f.val, f.lazy, true
+		}
+		return Value{}, 0, false
+	}
+	v, ok = ev.Field(k.name)
+	return v, 0, ok
+}
+
 // slotKeys says how to read one slot's field from an event: the names a
 // user mapping gives it, or its own name and the built-in aliases to try
 // when the event lacks it (see Mapping.lookup, which this mirrors).
@@ -55,30 +72,31 @@ func newSlotKeys(m *Mapping, name string) *slotKeys {
 	return k
 }
 
-// lookup reads the field from ev, as Mapping.lookup does.
-func (k *slotKeys) lookup(ev Event, src *eventSource) (Value, bool) {
+// lookup reads the field from ev, as Mapping.lookup does, encoded as
+// fieldKey.getEncoded gives it.
+func (k *slotKeys) lookup(ev Event, src *eventSource) (Value, int32, bool) {
 	if k.own == nil {
 		for _, m := range k.mapped {
-			if v, ok := m.get(ev); ok {
-				return v, true
+			if v, lazy, ok := m.getEncoded(ev); ok {
+				return v, lazy, true
 			}
 		}
-		return Value{}, false
+		return Value{}, 0, false
 	}
-	if v, ok := k.own.get(ev); ok {
-		return v, true
+	if v, lazy, ok := k.own.getEncoded(ev); ok {
+		return v, lazy, true
 	}
 	if !src.known {
-		return Value{}, false
+		return Value{}, 0, false
 	}
 	if k.security != nil && src.service == "security" && src.hasCategory("process_creation") {
-		return k.security.get(ev)
+		return k.security.getEncoded(ev)
 	}
 	if k.av != nil && src.hasCategory("antivirus") {
-		return k.av.get(ev)
+		return k.av.getEncoded(ev)
 	}
 	if k.flat != nil {
-		return k.flat.get(ev)
+		return k.flat.getEncoded(ev)
 	}
-	return Value{}, false
+	return Value{}, 0, false
 }

@@ -466,12 +466,12 @@ func (e *Engine) candidates(c *evalCtx) {
 	for _, fi := range rt.scan {
 		f := &e.index.fields[fi]
 		c.hits = c.hits[:0]
-		v, ok := c.field(f.slot, f.name)
+		v, encoded, ok := c.fieldEncoded(f.slot, f.name)
 		if !ok {
 			continue
 		}
 		if v.Kind != KindNull && v.Kind != KindList {
-			c.hits = c.scanMemoized(fi, f.slot, f.ac, v)
+			c.hits = c.scanMemoized(fi, f.slot, f.ac, v, encoded)
 		} else {
 			c.hits = scanValue(f.ac, v, c)
 		}

@@ -34,6 +34,7 @@ type memoEntry struct {
 	h     uint64
 	val   []byte  // the value, copied
 	kind  Kind    // and its kind
+	enc   bool    // whether val is the encoded text (see fieldEncoded)
 	hits  []int32 // what scanning it appended
 	score uint8
 	// Results of atoms that depend on this value alone and are costly
@@ -67,11 +68,20 @@ const memoBudget = 2 << 20
 // scanMemoized appends to c.hits the literals of ac found in v, the
 // scalar value of field fi (in slot), from c's memo of that field when v
 // was scanned recently. The entry that holds v, if any, is kept for the
-// slot's atoms (see valueEntry).
-func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value) []int32 {
+// slot's atoms (see valueEntry). When encoded, v.S is the value's encoded
+// text (see fieldEncoded): it stands for the value in the memo, and the
+// value is decoded only to be scanned.
+func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded bool) []int32 {
 	s := v.S
+	text := func() string {
+		if encoded {
+			v, _ := c.field(slot, "")
+			return v.S
+		}
+		return s
+	}
 	if len(s) < memoMin || len(s) > memoMax {
-		return scanText(ac, s, c)
+		return scanText(ac, text(), c)
 	}
 	if c.memos == nil {
 		c.memos = make([]*scanMemo, c.nfields)
@@ -84,17 +94,17 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value) []int32
 	}
 	h := maphash.String(c.memoSeed, s)
 	e := &m.ents[h%memoWays]
-	if e.h == h && e.kind == v.Kind && string(e.val) == s {
+	if e.h == h && e.kind == v.Kind && e.enc == encoded && string(e.val) == s {
 		e.score = min(e.score+1, memoMaxScore)
 		c.setValueEntry(slot, e)
 		return append(c.hits, e.hits...)
 	}
 	if e.score > 0 {
 		e.score--
-		return scanText(ac, s, c)
+		return scanText(ac, text(), c)
 	}
 	start := len(c.hits)
-	c.hits = scanText(ac, s, c)
+	c.hits = scanText(ac, text(), c)
 	if grow := len(s) - cap(e.val); grow > 0 {
 		if c.memoBytes+grow > memoBudget {
 			return c.hits // the context's memos are full: scan, keep nothing
@@ -102,7 +112,7 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value) []int32
 		c.memoBytes += grow
 		e.val = make([]byte, 0, len(s)) // exactly: memoBytes counts capacity
 	}
-	e.h, e.kind = h, v.Kind
+	e.h, e.kind, e.enc = h, v.Kind, encoded
 	e.val = append(e.val[:0], s...)
 	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]

@@ -28,7 +28,7 @@ func TestScanMemo(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
 		c.hits = c.hits[:0]
-		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(s))))
+		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(s), false)))
 		if want := fresh(s); !slices.Equal(got, want) {
 			t.Fatalf("scanMemoized(%q) = %v, want %v", s, got, want)
 		}
@@ -64,7 +64,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	c := &evalCtx{nfields: 1}
 	hot := `C:\Windows\System32\svchost.exe`
 	for range memoMaxScore + 1 {
-		c.hits = c.scanMemoized(0, -1, ac, Str(hot))[:0]
+		c.hits = c.scanMemoized(0, -1, ac, Str(hot), false)[:0]
 	}
 	slot := maphash.String(c.memoSeed, hot) % memoWays
 	// Values that land in the hot value's slot, seen once each.
@@ -72,7 +72,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	for i := 0; n < memoMaxScore; i++ {
 		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
 		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			c.hits = c.scanMemoized(0, -1, ac, Str(v))[:0]
+			c.hits = c.scanMemoized(0, -1, ac, Str(v), false)[:0]
 			n++
 		}
 	}
@@ -149,7 +149,7 @@ func TestScanMemoBudget(t *testing.T) {
 	long := strings.Repeat("x", memoMax-40)
 	for i := range 4 * memoBudget / memoMax {
 		v := fmt.Sprintf("%s %d mimikatz", long, i)
-		c.hits = c.scanMemoized(i%c.nfields, -1, ac, Str(v))
+		c.hits = c.scanMemoized(i%c.nfields, -1, ac, Str(v), false)
 		if len(c.hits) != 1 || c.hits[0] != 1 {
 			t.Fatalf("value %d: hits %v, want [1]", i, c.hits)
 		}
@@ -169,5 +169,35 @@ func TestScanMemoBudget(t *testing.T) {
 	}
 	if held < memoBudget/2 {
 		t.Errorf("memos hold only %d bytes: the test does not fill them", held)
+	}
+}
+
+// TestScanMemoEncoded: a RawJSON string with escapes is remembered by its
+// encoded text, which must never answer for another event's decoded text
+// of the same bytes. `\nbx` is a line break in the first event and a
+// backslash and an n in the second (a map event, read decoded), through one
+// context.
+func TestScanMemoEncoded(t *testing.T) {
+	m := &rule.Match{Field: "Image", Values: []rule.Value{{Kind: rule.String, S: `a\nb`}}}
+	if err := m.SetModifiers([]string{"contains"}); err != nil {
+		t.Fatal(err)
+	}
+	indexed, err := Compile([]*rule.Rule{{ID: "r", Title: "r", Condition: m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := indexed.newCtx()
+	var raw RawJSON
+	for round := range 3 {
+		if err := raw.Reset([]byte(`{"Image":"xxxxa\nbxxxx"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ruleIDs(indexed.matchWith(c, &raw)); len(got) != 0 {
+			t.Fatalf("round %d: a line break matched: %v", round, got)
+		}
+		plain := NewEvent(map[string]Value{"Image": Str(`xxxxa\nbxxxx`)})
+		if got := ruleIDs(indexed.matchWith(c, plain)); len(got) != 1 {
+			t.Fatalf("round %d: a backslash and an n did not match: %v", round, got)
+		}
 	}
 }

@@ -205,13 +205,22 @@ func (r *RawJSON) Field(name string) (Value, bool) {
 
 // fieldHashed is Field given rawHash(name) and, unless 0, rawFoldHash(name).
 func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
+	if f := r.find(name, h, fold); f != nil {
+		return r.value(f), true
+	}
+	return Value{}, false
+}
+
+// find returns the field that answers Field(name), or nil; h and fold are
+// as for fieldHashed.
+func (r *RawJSON) find(name string, h, fold uint64) *rawField {
 	if len(r.fields) == 0 {
-		return Value{}, false
+		return nil
 	}
 	mask := uint64(len(r.table) - 1)
 	for i := h & mask; r.table[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
-			return r.value(f), true
+			return f
 		}
 	}
 	h = fold
@@ -220,10 +229,10 @@ func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
 	}
 	for i := h & mask; r.folded[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
-			return r.value(f), true
+			return f
 		}
 	}
-	return Value{}, false
+	return nil
 }
 
 // Range implements Event, in the order JSONEvent.Range gives the same
