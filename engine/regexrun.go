@@ -18,8 +18,26 @@ import (
 // Runes are read as regexp reads them: an invalid UTF-8 byte is U+FFFD.
 type runRegex struct {
 	in         func(rune) bool
-	min, max   int // runes; max -1 for no bound
+	ascii      [utf8.RuneSelf]bool // in, for the ASCII runes
+	min, max   int                 // runes; max -1 for no bound
 	begin, end bool
+}
+
+// setClass sets the class of the runes of the run.
+func (x *runRegex) setClass(in func(rune) bool) {
+	x.in = in
+	for c := range x.ascii {
+		x.ascii[c] = in(rune(c))
+	}
+}
+
+// next reports whether the rune at s[i] is in the class, and its width.
+func (x *runRegex) next(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return x.ascii[c], 1
+	}
+	r, w := utf8.DecodeRuneInString(s[i:])
+	return x.in(r), w
 }
 
 // newRunRegex returns the run form of a parsed expression (not simplified),
@@ -50,9 +68,11 @@ func newRunRegex(re *syntax.Regexp) *runRegex {
 	default:
 		return nil
 	}
-	if r.in = runeClass(uncapture(re.Sub[0])); r.in == nil {
+	in := runeClass(uncapture(re.Sub[0]))
+	if in == nil {
 		return nil
 	}
+	r.setClass(in)
 	return r
 }
 
@@ -85,7 +105,8 @@ func neededRun(re *syntax.Regexp) *runRegex {
 			continue
 		}
 		if in := runeClass(uncapture(sub.Sub[0])); in != nil {
-			best = &runRegex{in: in, min: n, max: -1}
+			best = &runRegex{min: n, max: -1}
+			best.setClass(in)
 		}
 	}
 	return best
@@ -140,8 +161,8 @@ func (x *runRegex) match(s string) bool {
 	case x.begin && x.end:
 		n := 0
 		for i := 0; i < len(s); {
-			r, w := utf8.DecodeRuneInString(s[i:])
-			if !x.in(r) {
+			in, w := x.next(s, i)
+			if !in {
 				return false
 			}
 			n++
@@ -151,8 +172,8 @@ func (x *runRegex) match(s string) bool {
 	case x.begin:
 		n := 0
 		for i := 0; i < len(s) && n < x.min; {
-			r, w := utf8.DecodeRuneInString(s[i:])
-			if !x.in(r) {
+			in, w := x.next(s, i)
+			if !in {
 				break
 			}
 			n++
@@ -172,13 +193,21 @@ func (x *runRegex) match(s string) bool {
 func (x *runRegex) lastRun(s string, stop int) int {
 	n := 0
 	for i := 0; i < len(s) && n != stop; {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if x.in(r) {
-			n++
-		} else {
-			n = 0
+		if c := s[i]; c < utf8.RuneSelf { // ASCII, inline
+			n = (n + 1) * int(b2i(x.ascii[c]))
+			i++
+			continue
 		}
+		in, w := x.next(s, i)
+		n = (n + 1) * int(b2i(in))
 		i += w
 	}
 	return n
+}
+
+func b2i(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
