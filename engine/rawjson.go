@@ -288,10 +288,47 @@ func (r *RawJSON) parse() (err error) {
 	nodes, stack, top := r.nodes[:0], r.stack[:0], r.top[:0]
 	var key string
 	var pfx uint64
-	obj := false // whether the innermost open container is an object
+	obj := false    // whether the innermost open container is an object
+	member := false // whether a member's name comes next
 	i := rawSkipSpace(b, 0)
 value:
 	for {
+		if member {
+			// `"name" :` and the space after it.
+			member = false
+			if i >= len(b) || b[i] != '"' {
+				err = rawUnexpected(b, i)
+				break
+			}
+			j := i + 1
+			if m := r.markWord(j); m != 0 {
+				j += bits.TrailingZeros64(m)
+			} else {
+				j = r.safeRunFar(b, j)
+			}
+			if j < len(b) && b[j] == '"' {
+				key = rawAlias(b, i+1, j)
+				if i+9 <= len(b) { // the first 8 bytes from b, cut to the name
+					pfx = binary.BigEndian.Uint64(b[i+1:])
+					if n := j - i - 1; n < 8 {
+						pfx &^= ^uint64(0) >> (8 * n)
+					}
+				} else {
+					pfx = rawPrefix(key)
+				}
+				i = j + 1
+			} else {
+				if key, i, err = r.strRest(b, i+1, j); err != nil {
+					break
+				}
+				pfx = rawPrefix(key)
+			}
+			if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
+				err = rawUnexpected(b, i)
+				break
+			}
+			i = rawSkipSpace(b, i+1)
+		}
 		if i >= len(b) {
 			err = rawUnexpected(b, i)
 			break
@@ -320,15 +357,18 @@ value:
 			}
 			stack = append(stack, idx)
 			if obj = kind == rawObject; obj {
-				if key, pfx, i, err = r.member(b, i); err != nil {
-					break value
-				}
+				member = true
 			} else {
 				key, pfx = "", 0
 			}
 			continue
 		case '"':
-			j := r.safeRun(b, i+1)
+			j := i + 1
+			if m := r.markWord(j); m != 0 {
+				j += bits.TrailingZeros64(m)
+			} else {
+				j = r.safeRunFar(b, j)
+			}
 			if j < len(b) && b[j] == '"' {
 				nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, j), idx+1, rawString)
 				i = j + 1
@@ -387,9 +427,7 @@ value:
 			case c == ',':
 				i = rawSkipSpace(b, i+1)
 				if obj {
-					if key, pfx, i, err = r.member(b, i); err != nil {
-						break value
-					}
+					member = true
 				} else {
 					key, pfx = "", 0
 				}
@@ -424,41 +462,7 @@ value:
 
 // rawPush appends a node, storing its fields one by one.
 func rawPush(nodes []rawNode, key string, pfx uint64, s string, end int32, kind uint8) []rawNode {
-	if len(nodes) == cap(nodes) {
-		nodes = slices.Grow(nodes, 1)
-	}
-	nodes = nodes[:len(nodes)+1]
-	n := &nodes[len(nodes)-1]
-	n.key, n.pfx, n.s, n.end, n.lazy, n.kind = key, pfx, s, end, 0, kind
-	return nodes
-}
-
-// member reads `"name" :` at i and the space after it.
-func (r *RawJSON) member(b []byte, i int) (key string, pfx uint64, next int, err error) {
-	if i >= len(b) || b[i] != '"' {
-		return "", 0, i, rawUnexpected(b, i)
-	}
-	if j := r.safeRun(b, i+1); j < len(b) && b[j] == '"' {
-		key = rawAlias(b, i+1, j)
-		if i+9 <= len(b) { // the first 8 bytes from b, cut to the name
-			pfx = binary.BigEndian.Uint64(b[i+1:])
-			if n := j - i - 1; n < 8 {
-				pfx &^= ^uint64(0) >> (8 * n)
-			}
-		} else {
-			pfx = rawPrefix(key)
-		}
-		i = j + 1
-	} else {
-		if key, i, err = r.strRest(b, i+1, j); err != nil {
-			return "", 0, i, err
-		}
-		pfx = rawPrefix(key)
-	}
-	if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
-		return "", 0, i, rawUnexpected(b, i)
-	}
-	return key, pfx, rawSkipSpace(b, i+1), nil
+	return append(nodes, rawNode{key: key, s: s, pfx: pfx, end: end, kind: kind})
 }
 
 // rawPrefix is the rawNode.pfx of key.
@@ -641,17 +645,18 @@ func (r *RawJSON) strRest(b []byte, start, j int) (string, int, error) {
 	return "", j, rawUnexpected(b, j)
 }
 
-// safeRun is rawSafeRun on r.raw, from the marks when there are. Most
-// runs end in the word they start in: that case is inlined.
-func (r *RawJSON) safeRun(b []byte, i int) int {
+// markWord returns the marks of the bytes from i to the end of i's 64-byte
+// word, from bit 0 on; 0 when there are none or no marks. A string run
+// mostly ends in the word it starts in: the parse loop finds its end so,
+// inline, and asks safeRunFar otherwise.
+func (r *RawJSON) markWord(i int) uint64 {
 	if w := i >> 6; w < len(r.marks) {
-		if m := r.marks[w] >> (uint(i) & 63); m != 0 {
-			return i + bits.TrailingZeros64(m)
-		}
+		return r.marks[w] >> (uint(i) & 63)
 	}
-	return r.safeRunFar(b, i)
+	return 0
 }
 
+// safeRunFar is rawSafeRun on r.raw, from the marks when there are.
 func (r *RawJSON) safeRunFar(b []byte, i int) int {
 	if len(r.marks) > 0 {
 		return rawNextMark(r.marks, len(b), i)
