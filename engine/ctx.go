@@ -59,6 +59,9 @@ type evalCtx struct {
 	valEntry  []*memoEntry // slot -> the memo entry of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
+	srcMemo [sourceMemos]sourceMemo // see sourceOf
+	srcNext int
+
 	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
 	kwRoute *route
 
@@ -103,7 +106,7 @@ const maxGen = 1<<31 - 1
 func (c *evalCtx) begin(ev Event) {
 	c.ev = ev
 	c.raw, _ = ev.(*RawJSON)
-	c.src = sourceOf(ev)
+	c.src = c.sourceOf(ev)
 	c.arena = c.arena[:0]
 	c.gen++
 	if c.gen >= maxGen {

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/rule"
@@ -55,4 +58,40 @@ func TestGenerationWrap(t *testing.T) {
 	check(7, other, 0)
 	check(8, other, 0)
 	check(9, cmd, 1)
+}
+
+// TestSourceMemo: a context's memo of event sources gives, event after
+// event, what sourceOf works out afresh, across more channels, EventIDs and
+// Sysmon registry event types than it remembers, and with RawJSON events
+// whose bytes are reused.
+func TestSourceMemo(t *testing.T) {
+	channels := []string{"Microsoft-Windows-Sysmon/Operational", "microsoft-windows-sysmon/operational", "Security",
+		"Windows PowerShell", "Microsoft-Windows-Windows Defender/Operational", "Linux-Sysmon/Operational", "System", ""}
+	ids := []string{"1", "12", "13", "4688", "4104", "400", "1116", "7045", "x"}
+	types := []string{"CreateKey", "DeleteKey", "SetValue", "RenameKey", "", "createkey"}
+	eng, err := Compile(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := eng.newCtx()
+	var raw RawJSON
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 5000 {
+		ch, id, et := channels[rng.IntN(len(channels))], ids[rng.IntN(len(ids))], types[rng.IntN(len(types))]
+		fields := map[string]Value{"Channel": Str(ch), "EventID": Str(id)}
+		if et != "" {
+			fields["EventType"] = Str(et)
+		}
+		var ev Event = NewEvent(fields)
+		if i%2 == 1 {
+			if err := raw.Reset(fmt.Appendf(nil, `{"Channel":%q,"EventID":%s,"EventType":%q}`, ch, map[bool]string{true: id, false: `"` + id + `"`}[id != "x"], et)); err != nil {
+				t.Fatal(err)
+			}
+			ev = &raw
+		}
+		want := sourceOf(ev)
+		if got := c.sourceOf(ev); !reflect.DeepEqual(got, want) {
+			t.Fatalf("event %d (%q, %q, %q): memo gives %+v, sourceOf %+v", i, ch, id, et, got, want)
+		}
+	}
 }

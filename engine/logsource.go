@@ -128,24 +128,31 @@ func (s eventSource) hasCategory(c string) bool {
 	return false
 }
 
-// sourceOf derives the logsource of an event from Channel and EventID.
-// Events that name no channel are not routed: every rule may see them.
+// sourceOf derives the logsource of an event from Channel and EventID (and,
+// for Sysmon's EventID 12, EventType). Events that name no channel are not
+// routed: every rule may see them.
 func sourceOf(ev Event) eventSource {
 	ch, ok := channelKey.get(ev)
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
+	id := ""
+	if v, ok := eventIDKey.get(ev); ok {
+		id = v.S
+	}
+	return sourceFor(ev, ch.S, id)
+}
+
+// sourceFor is sourceOf for an event whose Channel is ch (not empty) and
+// whose EventID is id.
+func sourceFor(ev Event, ch, id string) eventSource {
 	var buf [96]byte
-	channel := lowerASCII(buf[:0], ch.S)
+	channel := lowerASCII(buf[:0], ch)
 	src := eventSource{known: true, product: "windows"}
 	if strings.HasPrefix(channel, "linux-sysmon/") {
 		src.product, src.service = "linux", "sysmon"
 	} else {
 		src.service = windowsChannels[channel]
-	}
-	id := ""
-	if v, ok := eventIDKey.get(ev); ok {
-		id = v.S
 	}
 	switch src.service {
 	case "sysmon":
@@ -235,4 +242,47 @@ func routes(ls rule.Logsource, src eventSource) bool {
 		return false
 	}
 	return true
+}
+
+// sourceMemo is the source of events with one Channel, EventID and, for
+// EventID 12, EventType (the fields sourceFor reads), copied.
+type sourceMemo struct {
+	ch, id, et []byte
+	src        eventSource
+}
+
+// sourceMemos is how many sources a context remembers: a stream's events
+// mostly come from a few channels and EventIDs.
+const sourceMemos = 8
+
+// sourceOf is sourceOf(ev), from the context's memo of the last sources
+// when ev's Channel, EventID and EventType are those of one of them.
+func (c *evalCtx) sourceOf(ev Event) eventSource {
+	ch, ok := channelKey.get(ev)
+	if !ok || ch.Kind != KindString || ch.S == "" {
+		return eventSource{}
+	}
+	id, et := "", ""
+	if v, ok := eventIDKey.get(ev); ok {
+		id = v.S
+	}
+	if id == "12" {
+		if t, ok := eventTypeKey.get(ev); ok {
+			et = t.S
+		}
+	}
+	for i := range c.srcMemo {
+		m := &c.srcMemo[i]
+		if m.src.known && string(m.id) == id && string(m.ch) == ch.S && string(m.et) == et {
+			return m.src
+		}
+	}
+	src := sourceFor(ev, ch.S, id)
+	m := &c.srcMemo[c.srcNext]
+	c.srcNext = (c.srcNext + 1) % sourceMemos
+	m.ch = append(m.ch[:0], ch.S...)
+	m.id = append(m.id[:0], id...)
+	m.et = append(m.et[:0], et...)
+	m.src = src
+	return src
 }
