@@ -59,8 +59,9 @@ type evalCtx struct {
 	valEntry  []*memoEntry // slot -> the memo entry of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
-	srcMemo [sourceMemos]sourceMemo // see sourceOf
-	srcNext int
+	srcMemo  [sourceMemos]sourceMemo // see sourceOf
+	srcNext  int
+	srcEntry *sourceMemo // the entry of the current event's source; nil for none
 
 	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
 	kwRoute *route

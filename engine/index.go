@@ -62,6 +62,10 @@ type index struct {
 	ruleIDs [][]uint64
 	idKnown map[uint64]bool
 	idSlot  int32
+	// idFromSource: the EventID slot reads the field sourceOf reads (no
+	// mapping gives EventID other names), so a source memo entry may keep
+	// its route (see routeOfSource).
+	idFromSource bool
 }
 
 // fieldIndex is the automaton for one field's literals.
@@ -247,6 +251,9 @@ func (e *Engine) buildIndex() {
 			idx.idKnown[x] = true
 		}
 	}
+	k := newSlotKeys(e.cfg.mapping, eventIDField)
+	idx.idFromSource = k.own != nil && k.own.name == eventIDKey.name &&
+		k.security == nil && k.av == nil && k.flat == nil
 	e.index = idx
 }
 
@@ -328,6 +335,31 @@ func (e *Engine) eventIDKey(c *evalCtx, k *routeKey) {
 			k.idMode, k.id = idExact, numKey(x)
 		}
 	}
+}
+
+// routeOfSource returns the route of the current event. The route follows
+// from the event's source and its EventID; when the source memo's key
+// holds the EventID the route reads (no mapping renames EventID), the
+// source's memo entry keeps the route for the next events of that source.
+func (e *Engine) routeOfSource(c *evalCtx) *route {
+	m := c.srcEntry
+	if m != nil && m.route != nil {
+		return m.route
+	}
+	// Consecutive events mostly come from one source: keep its route.
+	k := keyOf(c.src)
+	if e.index.idKnown != nil {
+		e.eventIDKey(c, &k)
+	}
+	if c.route == nil || k != c.routeKey {
+		c.route, c.routeKey = e.routeFor(c.src, k), k
+	}
+	// An empty EventID text is a missing field, an empty string or a
+	// list, which route apart.
+	if m != nil && (e.index.idKnown == nil || e.index.idFromSource && len(m.id) > 0) {
+		m.route = c.route
+	}
+	return c.route
 }
 
 // idRoutes reports whether rule i may match an event with route key k as
@@ -448,15 +480,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 // candidates collects into c.cands, in rule order, the rules the index
 // says can match the current event.
 func (e *Engine) candidates(c *evalCtx) {
-	// Consecutive events mostly come from one source: keep its route.
-	k := keyOf(c.src)
-	if e.index.idKnown != nil {
-		e.eventIDKey(c, &k)
-	}
-	if c.route == nil || k != c.routeKey {
-		c.route, c.routeKey = e.routeFor(c.src, k), k
-	}
-	rt := c.route
+	rt := e.routeOfSource(c)
 	c.cands = c.cands[:0]
 	c.cands = append(c.cands, rt.always...)
 	for _, i := range rt.always {

@@ -249,6 +249,9 @@ func routes(ls rule.Logsource, src eventSource) bool {
 type sourceMemo struct {
 	ch, id, et []byte
 	src        eventSource
+	// The route of events with this source, when Engine.candidates may
+	// take it from here (see routeOfSource); nil until then.
+	route *route
 }
 
 // sourceMemos is how many sources a context remembers: a stream's events
@@ -258,6 +261,7 @@ const sourceMemos = 8
 // sourceOf is sourceOf(ev), from the context's memo of the last sources
 // when ev's Channel, EventID and EventType are those of one of them.
 func (c *evalCtx) sourceOf(ev Event) eventSource {
+	c.srcEntry = nil
 	ch, ok := channelKey.get(ev)
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
@@ -274,6 +278,7 @@ func (c *evalCtx) sourceOf(ev Event) eventSource {
 	for i := range c.srcMemo {
 		m := &c.srcMemo[i]
 		if m.src.known && string(m.id) == id && string(m.ch) == ch.S && string(m.et) == et {
+			c.srcEntry = m
 			return m.src
 		}
 	}
@@ -283,6 +288,7 @@ func (c *evalCtx) sourceOf(ev Event) eventSource {
 	m.ch = append(m.ch[:0], ch.S...)
 	m.id = append(m.id[:0], id...)
 	m.et = append(m.et[:0], et...)
-	m.src = src
+	m.src, m.route = src, nil
+	c.srcEntry = m
 	return src
 }
