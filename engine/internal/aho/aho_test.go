@@ -166,7 +166,7 @@ func TestSetRandomAgainstContains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if round == 0 && s.g4 == nil && s.g8 == nil {
+		if round == 0 && len(s.tabs) == 0 {
 			t.Fatal("the set did not use grams: the test does not cover them")
 		}
 		for range 10 {
@@ -247,7 +247,7 @@ func BenchmarkScanLowerLong(b *testing.B) {
 	}
 	text := strings.Repeat("Process accessed: C:\\Windows\\System32\\svchost.exe GrantedAccess 0x1400 CallTrace ", 25)
 	s, _ := newSetNoTeddy(lits, 1<<16)
-	if s.g4 == nil || s.g4.step < 2 {
+	if len(s.tabs) != 1 || s.tabs[0].step < 2 {
 		b.Fatal("the keyword set is not stepped")
 	}
 	var hits []int32
@@ -305,7 +305,7 @@ func TestSteppedSet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if step := min(shortest-3, maxStep); s.g4 == nil || s.g4.step != step || s.short != nil || s.g8 != nil {
+		if step := min(shortest-3, maxStep); len(s.tabs) != 1 || s.tabs[0].n != 4 || s.tabs[0].step != step || s.short != nil {
 			t.Fatalf("literals of %d bytes or more: want one 4-byte table with step %d", shortest, step)
 		}
 		for k := range 20 {

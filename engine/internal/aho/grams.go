@@ -2,7 +2,9 @@ package aho
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -12,19 +14,23 @@ import (
 // that is not one long chain of dependent table lookups.
 //
 // A set whose automaton would be small is just that automaton. Otherwise
-// literals shorter than 4 bytes go into an Automaton, and each longer one is
-// represented by one of its substrings (a gram) of 8 bytes, or of 4 bytes
-// for literals shorter than 8: the one fewest other literals share. A hash
-// table maps grams to the literals they stand for. Scan hashes each 4- and
-// 8-byte window of the text, checks a small bitmap (most windows stop
+// literals shorter than 4 bytes go into an Automaton, and the longer ones
+// into gram tables. A gram table represents each of its literals by
+// substrings (grams) of 4 or 8 bytes, the ones fewest other literals share,
+// and maps grams to the literals they stand for. Scan hashes windows of the
+// text of the table's gram length, checks a small bitmap (most windows stop
 // there), and verifies each literal the window's gram stands for in place.
 // The result is exact: the same hits an Automaton would report.
 //
-// A set whose literals are all long enough is one gram table read with a
-// step: when every literal has at least 4+k-1 bytes, each is represented by
-// k grams at consecutive offsets, and only every k-th window of the text
-// needs reading, since one of those k grams of an occurrence starts at a
-// multiple of k. Keyword sets (a few dozen literals of ten bytes or more,
+// A table is read with a step: when every literal of a table has at least
+// n+k-1 bytes, each is represented by k n-byte grams at consecutive
+// offsets, and only every k-th window of the text needs reading, since one
+// of those k grams of an occurrence starts at a multiple of k. A large set
+// is split by literal length into a few such tables (see planGrams): the
+// long literals, the most in command-line sets, in a table of 8-byte grams
+// read every few bytes, and the shorter ones, whose step is small, in
+// another. A set whose literals are all long enough is one 4-byte table
+// with a step: keyword sets (a few dozen literals of ten bytes or more,
 // searched in every value of every event) scan several times faster so.
 //
 // Where AVX2 is available, a set of at most 64 literals of 3 bytes or more
@@ -32,21 +38,24 @@ import (
 // which reads 32 positions of the text at once and scans a 2 KB event for
 // Sigma's Mimikatz keywords about five times faster than the stepped table.
 type Set struct {
-	td     *teddy     // the Teddy prefilter, when the set is one; see NewSet
-	short  *Automaton // literals shorter than 4 bytes; nil when none
-	g4, g8 *gramTable // nil when no literal needs them
-	lits   []string
+	td    *teddy       // the Teddy prefilter, when the set is one; see NewSet
+	short *Automaton   // literals shorter than 4 bytes; nil when none
+	tabs  []*gramTable // gram tables, by literal length
+	lits  []string
 }
 
-// gramTable maps grams of one length to literals.
+// gramTable maps grams of one length to literals. Its entries are grouped
+// by bucket, the top bits of their gram's hash, with no empty slots: the
+// entries of bucket b are keys[start[b]:start[b+1]], one per (gram,
+// literal) pair, and refs[j] is the literal of keys[j].
 type gramTable struct {
 	n      int      // gram length: 4 or 8
 	step   int      // windows read: every step-th
-	filter []uint32 // bit h>>16&fmask set when some gram hashes to h
-	fmask  uint32   // bits in filter - 1
-	mask   uint32   // table size - 1
-	keys   []uint64 // gram per table slot
-	start  []uint32 // refs[start[i]:start[i+1]] for slot i; none for empty slots
+	filter []uint32 // bit filterBit(g, fshift) set for every gram g
+	fshift uint
+	bshift uint32 // a gram's bucket is hash(g)>>bshift
+	start  []uint32
+	keys   []uint64
 	refs   []gramRef
 }
 
@@ -68,24 +77,52 @@ func NewSet(lits []string, dfaBytes int) (*Set, error) {
 		}
 	}
 	if step, ids := stepFor(lits); step > 0 {
-		s.g4 = newGramTable(lits, ids, 4, step)
+		s.tabs = []*gramTable{newGramTable(lits, ids, 4, step)}
 		return s, nil
 	}
-	if a, err := Build(lits, dfaBytes/4); err == nil && a.Bytes() <= dfaBytes {
+	// A DFA of more states than this would not fit, whatever its outputs:
+	// bounding Build by it stops the build of a large set's automaton
+	// early.
+	if a, err := Build(lits, dfaBytes/4/classWidth(lits)); err == nil && a.Bytes() <= dfaBytes {
 		s.short = a
 		return s, nil
 	}
+	return newGramSet(lits, planGrams(lits))
+}
+
+// classWidth is the row width of the automaton of lits: one more than the
+// distinct bytes they have.
+func classWidth(lits []string) int {
+	var used [256]bool
+	n := 1
+	for _, l := range lits {
+		for i := 0; i < len(l); i++ {
+			if !used[l[i]] {
+				used[l[i]] = true
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// newGramSet is the Set of an automaton for the literals shorter than 4
+// bytes and a gram table for each of classes.
+func newGramSet(lits []string, classes []gramClass) (*Set, error) {
+	s := &Set{lits: lits}
 	short := make([]string, len(lits))
-	var mid, long []int32
 	hasShort := false
+	ids := make([][]int32, len(classes))
 	for i, l := range lits {
-		switch {
-		case len(l) < 4:
+		if len(l) < 4 {
 			short[i], hasShort = l, hasShort || l != ""
-		case len(l) < 8:
-			mid = append(mid, int32(i))
-		default:
-			long = append(long, int32(i))
+			continue
+		}
+		for c, cl := range classes {
+			if len(l) >= cl.min && (c+1 == len(classes) || len(l) < classes[c+1].min) {
+				ids[c] = append(ids[c], int32(i))
+				break
+			}
 		}
 	}
 	if hasShort {
@@ -95,11 +132,10 @@ func NewSet(lits []string, dfaBytes int) (*Set, error) {
 		}
 		s.short = a
 	}
-	if len(mid) > 0 {
-		s.g4 = newGramTable(lits, mid, 4, 1)
-	}
-	if len(long) > 0 {
-		s.g8 = newGramTable(lits, long, 8, 1)
+	for c, cl := range classes {
+		if len(ids[c]) > 0 {
+			s.tabs = append(s.tabs, newGramTable(lits, ids[c], cl.n, cl.step))
+		}
 	}
 	return s, nil
 }
@@ -134,75 +170,219 @@ func stepFor(lits []string) (int, []int32) {
 	return step, ids
 }
 
+// gramClass is a gram table of a large set: it holds the literals of min
+// bytes or more, up to the next class's min, as grams of n bytes read
+// every step-th window (step <= min-n+1).
+type gramClass struct {
+	min, n, step int
+}
+
+// The cost model of planGrams, in nanoseconds per byte of text (measured
+// on command lines of 100 B to 4 KB against 4,000 CommandLine-like
+// literals; see BenchmarkScanCmdLine): reading a window costs costWindow;
+// one that passes the filter costs costProbe more; a table costs
+// costTable per scan, spread over a text of planText bytes; and a literal
+// of a table makes a window of the text equal one of its grams with the
+// chance hit4 or hit8, after which the probe is done whether the literal
+// occurs there or not.
+const (
+	costWindow = 1.2
+	costProbe  = 12.0
+	costTable  = 15.0
+	planText   = 300
+	hit4       = 2e-5
+	hit8       = 5e-6
+	// Memory: the step of a table is at most maxPlanStep, and a set's
+	// tables hold at most planGramsPer grams per literal (a gram entry
+	// takes about 18 bytes).
+	maxPlanStep  = 8
+	planGramsPer = 4
+)
+
+// planGrams splits the literals of 4 bytes or more by length into the
+// classes whose tables scan a text fastest by the cost model: each class
+// is a range of lengths, with the step its shortest literal allows. The
+// classes are found by dynamic programming over the distinct lengths
+// (lengths of maxPlanStep+7 bytes or more all allow the longest step, so
+// they count as one).
+func planGrams(lits []string) []gramClass {
+	const top = 8 + maxPlanStep - 1
+	var count [top + 1]int
+	total := 0
+	for _, l := range lits {
+		if len(l) >= 4 {
+			count[min(len(l), top)]++
+			total++
+		}
+	}
+	var lens []int
+	for n := 4; n <= top; n++ {
+		if count[n] > 0 {
+			lens = append(lens, n)
+		}
+	}
+	if len(lens) == 0 {
+		return nil
+	}
+	// Lower the step bound until the grams fit the memory bound.
+	for maxStep := maxPlanStep; ; maxStep-- {
+		classes, grams := planWith(lens, count[:], maxStep)
+		if grams <= planGramsPer*total || maxStep == 1 {
+			return classes
+		}
+	}
+}
+
+// planWith is planGrams with steps of at most maxStep; it returns the
+// classes and their grams.
+func planWith(lens, count []int, maxStep int) ([]gramClass, int) {
+	m := len(lens)
+	type choice struct {
+		cost  float64
+		next  int // the next class starts at lens[next]
+		class gramClass
+		grams int
+	}
+	best := make([]choice, m+1)
+	for i := m - 1; i >= 0; i-- {
+		best[i].cost = -1
+		lits := 0
+		for j := i + 1; j <= m; j++ {
+			lits += count[lens[j-1]]
+			for _, n := range []int{4, 8} {
+				if lens[i] < n {
+					continue
+				}
+				step := min(lens[i]-n+1, maxStep)
+				c := classCost(n, step, lits) + best[j].cost
+				if best[i].cost < 0 || c < best[i].cost {
+					best[i] = choice{c, j, gramClass{lens[i], n, step}, step*lits + best[j].grams}
+				}
+			}
+		}
+	}
+	var classes []gramClass
+	for i := 0; i < m; i = best[i].next {
+		classes = append(classes, best[i].class)
+	}
+	return classes, best[0].grams
+}
+
+// classCost is the cost model's time per text byte of a table of lits
+// literals as n-byte grams read every step-th window.
+func classCost(n, step, lits int) float64 {
+	grams := step * lits
+	fill := 1 - math.Exp(-float64(grams)/float64(uint(1)<<filterBits(grams)))
+	hit := hit8
+	if n == 4 {
+		hit = hit4
+	}
+	return costTable/planText + (costWindow+costProbe*fill)/float64(step) + costProbe*hit*float64(lits)
+}
+
+// filterBits is the log2 of the filter bits of a table of grams grams:
+// about 32 bits per gram, so that few windows get past it, from 1 Ki to
+// 256 Ki bits.
+func filterBits(grams int) int {
+	return min(max(bits.Len(uint(32*grams)), 10), 18)
+}
+
 // newGramTable builds the table of n-byte grams for the literals ids, read
 // every step-th window: each literal is entered under step grams at
 // consecutive offsets (its literals have at least n+step-1 bytes).
 func newGramTable(lits []string, ids []int32, n, step int) *gramTable {
 	t := &gramTable{n: n, step: step}
-	freq := map[uint64]int{}
+	var freq gramCounts
+	total := 0
+	for _, id := range ids {
+		total += len(lits[id]) - n + 1
+	}
+	freq.init(total)
 	for _, id := range ids {
 		l := lits[id]
 		for k := 0; k+n <= len(l); k++ {
-			freq[gramAt(l, k, n)]++
+			freq.add(gramAt(l, k, n))
 		}
 	}
 	// Each literal's rarest run of step grams; the later one on ties (the
 	// ends of paths and command lines say more than their beginnings).
-	byGram := map[uint64][]gramRef{}
-	var order []uint64
+	type entry struct {
+		key uint64
+		ref gramRef
+	}
+	entries := make([]entry, 0, len(ids)*step)
 	for _, id := range ids {
 		l := lits[id]
-		best, bestN := 0, -1
-		for k := 0; k+n+step-1 <= len(l); k++ {
-			c := 0
-			for j := k; j < k+step; j++ {
-				c += freq[gramAt(l, j, n)]
+		best, bestN, c := 0, -1, 0
+		for k := 0; k+n <= len(l); k++ {
+			c += freq.get(gramAt(l, k, n))
+			if k >= step {
+				c -= freq.get(gramAt(l, k-step, n))
 			}
-			if bestN < 0 || c <= bestN {
-				best, bestN = k, c
+			if at := k - step + 1; at >= 0 && (bestN < 0 || c <= bestN) {
+				best, bestN = at, c
 			}
 		}
 		for k := best; k < best+step; k++ {
-			g := gramAt(l, k, n)
-			if _, ok := byGram[g]; !ok {
-				order = append(order, g)
-			}
-			byGram[g] = append(byGram[g], gramRef{id, int32(k)})
+			entries = append(entries, entry{gramAt(l, k, n), gramRef{id, int32(k)}})
 		}
 	}
-	size := 1 << bits.Len(uint(2*len(order)+1))
-	t.mask = uint32(size - 1)
-	// About 32 filter bits per gram (so that few windows get past it), from
-	// 1 Ki to 64 Ki bits.
-	fbits := min(max(bits.Len(uint(32*len(order))), 10), 16)
+	fbits := filterBits(len(entries))
 	t.filter = make([]uint32, 1<<fbits/32)
-	t.fmask = 1<<fbits - 1
-	t.keys = make([]uint64, size)
-	slotOf := make([]int32, size)
-	for i := range slotOf {
-		slotOf[i] = -1
-	}
-	for gi, g := range order {
-		f := hash(g&caseMask) >> 16 & t.fmask
+	t.fshift = uint(64 - fbits)
+	// About one entry per bucket.
+	bbits := bits.Len(uint(len(entries))) - 1
+	t.bshift = uint32(32 - bbits)
+	t.start = make([]uint32, 1<<bbits+1)
+	for _, e := range entries {
+		f := filterBit(e.key, t.fshift)
 		t.filter[f>>5] |= 1 << (f & 31)
-		h := hash(g)
-		i := h & t.mask
-		for slotOf[i] >= 0 {
-			i = (i + 1) & t.mask
-		}
-		slotOf[i] = int32(gi)
-		t.keys[i] = g
+		t.start[hash(e.key)>>t.bshift+1]++
 	}
-	t.start = make([]uint32, size+1)
-	for i := range size {
-		t.start[i] = uint32(len(t.refs))
-		if slotOf[i] >= 0 {
-			t.refs = append(t.refs, byGram[order[slotOf[i]]]...)
-		}
+	for b := 1; b < len(t.start); b++ {
+		t.start[b] += t.start[b-1]
 	}
-	t.start[size] = uint32(len(t.refs))
+	t.keys = make([]uint64, len(entries))
+	t.refs = make([]gramRef, len(entries))
+	next := slices.Clone(t.start[:len(t.start)-1])
+	for _, e := range entries {
+		b := hash(e.key) >> t.bshift
+		t.keys[next[b]], t.refs[next[b]] = e.key, e.ref
+		next[b]++
+	}
 	return t
 }
+
+// gramCounts counts grams, in an open-addressed table (a map would take
+// most of the build time of a large set).
+type gramCounts struct {
+	keys  []uint64
+	count []int32
+	used  []bool
+	mask  uint32
+}
+
+func (c *gramCounts) init(n int) {
+	size := 1 << bits.Len(uint(2*n+1))
+	c.keys, c.count, c.used = make([]uint64, size), make([]int32, size), make([]bool, size)
+	c.mask = uint32(size - 1)
+}
+
+func (c *gramCounts) slot(g uint64) uint32 {
+	i := hash(g) & c.mask
+	for c.used[i] && c.keys[i] != g {
+		i = (i + 1) & c.mask
+	}
+	return i
+}
+
+func (c *gramCounts) add(g uint64) {
+	i := c.slot(g)
+	c.used[i], c.keys[i] = true, g
+	c.count[i]++
+}
+
+func (c *gramCounts) get(g uint64) int { return int(c.count[c.slot(g)]) }
 
 // gramAt reads the n-byte gram of s at k as a little-endian number.
 func gramAt(s string, k, n int) uint64 {
@@ -233,10 +413,8 @@ func (s *Set) Bytes() int {
 	if s.td != nil {
 		n += s.td.bytes()
 	}
-	for _, t := range []*gramTable{s.g4, s.g8} {
-		if t != nil {
-			n += len(t.filter)*4 + len(t.keys)*8 + len(t.start)*4 + len(t.refs)*8
-		}
+	for _, t := range s.tabs {
+		n += len(t.filter)*4 + len(t.start)*4 + len(t.keys)*8 + len(t.refs)*8
 	}
 	if s.short != nil {
 		n += s.short.Bytes()
@@ -262,11 +440,8 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 	if s.short != nil {
 		hits = s.short.Scan(text, hits)
 	}
-	if s.g4 != nil {
-		hits = s.g4.scan(text, false, s.lits, hits)
-	}
-	if s.g8 != nil {
-		hits = s.g8.scan(text, false, s.lits, hits)
+	for _, t := range s.tabs {
+		hits = t.scan(text, false, s.lits, hits)
 	}
 	return hits
 }
@@ -282,11 +457,8 @@ func (s *Set) ScanLower(text string, hits []int32) []int32 {
 	if s.short != nil {
 		hits = s.short.ScanLower(text, hits)
 	}
-	if s.g4 != nil {
-		hits = s.g4.scan(text, true, s.lits, hits)
-	}
-	if s.g8 != nil {
-		hits = s.g8.scan(text, true, s.lits, hits)
+	for _, t := range s.tabs {
+		hits = t.scan(text, true, s.lits, hits)
 	}
 	return hits
 }
@@ -301,8 +473,12 @@ func (s *Set) Any(text string) bool {
 	}
 	// Grams rarely hit; collecting the hits costs no more than stopping.
 	var buf [8]int32
-	return (s.g4 != nil && len(s.g4.scan(text, false, s.lits, buf[:0])) > 0) ||
-		(s.g8 != nil && len(s.g8.scan(text, false, s.lits, buf[:0])) > 0)
+	for _, t := range s.tabs {
+		if len(t.scan(text, false, s.lits, buf[:0])) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // scan reads every step-th window of text. The windows that pass the
@@ -315,7 +491,7 @@ func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) [
 		skip = t.skip4
 	}
 	for i := skip(b, 0); i < len(b); i = skip(b, i+t.step) {
-		hits = t.probe(text, i, lower, lits, hits)
+		hits = t.probe(b, i, lower, lits, hits)
 	}
 	return hits
 }
@@ -330,12 +506,16 @@ func (t *gramTable) scan(text string, lower bool, lits []string, hits []int32) [
 const caseMask = 0xdfdfdfdfdfdfdfdf
 
 // skip4 returns the first window from i on, by steps, whose masked 4-byte
-// gram passes the filter; len(b) when there is none.
+// gram passes the filter; len(b) when there is none. The loop reads the
+// text and the filter through pointers: its bounds are checked by its
+// condition and by filterBit, and checks in the loop would double its
+// instructions.
 func (t *gramTable) skip4(b []byte, i int) int {
-	filter, fmask, step := t.filter, t.fmask, t.step
+	p, filter, fshift, step := unsafe.Pointer(unsafe.SliceData(b)), unsafe.Pointer(unsafe.SliceData(t.filter)), t.fshift, t.step
 	for ; i+4 <= len(b); i += step {
-		h := hash(uint64(load32(b, i)) & caseMask)
-		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+		g := uint64(binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(p, i))[:]))
+		f := filterBit(g, fshift)
+		if *(*uint32)(unsafe.Add(filter, f>>5*4))&(1<<(f&31)) != 0 {
 			return i
 		}
 	}
@@ -344,14 +524,21 @@ func (t *gramTable) skip4(b []byte, i int) int {
 
 // skip8 is skip4 for 8-byte grams.
 func (t *gramTable) skip8(b []byte, i int) int {
-	filter, fmask, step := t.filter, t.fmask, t.step
+	p, filter, fshift, step := unsafe.Pointer(unsafe.SliceData(b)), unsafe.Pointer(unsafe.SliceData(t.filter)), t.fshift, t.step
 	for ; i+8 <= len(b); i += step {
-		h := hash(load64(b, i) & caseMask)
-		if f := h >> 16 & fmask; filter[f>>5]&(1<<(f&31)) != 0 {
+		g := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+		f := filterBit(g, fshift)
+		if *(*uint32)(unsafe.Add(filter, f>>5*4))&(1<<(f&31)) != 0 {
 			return i
 		}
 	}
 	return len(b)
+}
+
+// filterBit is the filter bit of gram g in a filter of 1<<(64-fshift)
+// bits: the top bits of the masked gram's hash.
+func filterBit(g uint64, fshift uint) uint64 {
+	return (g & caseMask) * 0x9E3779B97F4A7C15 >> (fshift & 63)
 }
 
 // load32 and load64 read the little-endian word at b[i:], which the caller
@@ -365,29 +552,33 @@ func load64(b []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)), 8))
 }
 
-// probe looks up the gram at i and appends the literals it stands for that
-// occur there.
-func (t *gramTable) probe(text string, i int, lower bool, lits []string, hits []int32) []int32 {
-	g := gramAt(text, i, t.n)
+// probe looks up the gram at i, whose window is in b, and appends the
+// literals it stands for that occur there.
+func (t *gramTable) probe(b []byte, i int, lower bool, lits []string, hits []int32) []int32 {
+	var g uint64
+	if t.n == 8 {
+		g = load64(b, i)
+	} else {
+		g = uint64(load32(b, i))
+	}
 	if lower {
 		g = lowerBytes(g)
 	}
-	h := hash(g)
-	for j := h & t.mask; t.start[j] != t.start[j+1]; j = (j + 1) & t.mask {
+	bk := hash(g) >> t.bshift
+	for j := t.start[bk]; j < t.start[bk+1]; j++ {
 		if t.keys[j] != g {
 			continue
 		}
-		for _, r := range t.refs[t.start[j]:t.start[j+1]] {
-			l := lits[r.lit]
-			at := i - int(r.off)
-			if at < 0 || at+len(l) > len(text) {
-				continue
-			}
-			if lower && equalLower(text[at:at+len(l)], l) || !lower && text[at:at+len(l)] == l {
-				hits = append(hits, r.lit)
-			}
+		r := t.refs[j]
+		l := lits[r.lit]
+		at := i - int(r.off)
+		if at < 0 || at+len(l) > len(b) {
+			continue
 		}
-		break
+		text := unsafe.String(&b[at], len(l))
+		if lower && equalLower(text, l) || !lower && text == l {
+			hits = append(hits, r.lit)
+		}
 	}
 	return hits
 }

@@ -319,7 +319,7 @@ func BenchmarkKeywords(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if td.td == nil || plain.g4 == nil || plain.g4.step < 2 {
+	if td.td == nil || len(plain.tabs) != 1 || plain.tabs[0].step < 2 {
 		b.Fatal("want a Teddy set and a stepped one")
 	}
 	var values []string
