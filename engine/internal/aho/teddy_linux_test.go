@@ -43,7 +43,7 @@ func TestTeddyPageEnd(t *testing.T) {
 			if n == 0 {
 				text = ""
 			}
-			want := occurrences(mimikatzLits, asciiLower(text))
+			want := occurrences(mimikatzLits, asciiLowerString(text))
 			if got := slices.Sorted(slices.Values(s.ScanLower(text, nil))); !slices.Equal(got, want) {
 				t.Fatalf("%d bytes ending %d before the page's end: ScanLower = %v, want %v", n, gap, got, want)
 			}
