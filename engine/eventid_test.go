@@ -201,3 +201,41 @@ func TestEventIDRoutingMapped(t *testing.T) {
 		t.Errorf("only %d matches: the events do not exercise the mapping", matched)
 	}
 }
+
+// listIDEvent is an event whose EventID is a list that also carries text,
+// as an embedding's own Value may.
+type listIDEvent struct{ id engine.Value }
+
+func (e listIDEvent) Field(name string) (engine.Value, bool) {
+	switch name {
+	case "Channel":
+		return engine.Str("Security"), true
+	case "EventID":
+		return e.id, true
+	case "LogonType":
+		return engine.Str("3"), true
+	}
+	return engine.Value{}, false
+}
+
+func (e listIDEvent) Range(fn func(string, engine.Value) bool) {
+	for _, n := range []string{"Channel", "EventID", "LogonType"} {
+		v, _ := e.Field(n)
+		if !fn(n, v) {
+			return
+		}
+	}
+}
+
+// TestEventIDListText: an EventID list is routed as a list whatever text
+// its Value carries, even after an event whose EventID is that text.
+func TestEventIDListText(t *testing.T) {
+	indexed, brute := indexedAndBrute(t, eventIDRules)
+	list := engine.Value{Kind: engine.KindList, S: "x", Items: []engine.Value{engine.Str("4624")}}
+	for _, ev := range []listIDEvent{{engine.Str("x")}, {list}, {engine.Str("x")}, {list}} {
+		want := ids(brute.Match(ev))
+		if got := ids(indexed.Match(ev)); !slices.Equal(got, want) {
+			t.Errorf("EventID %+v: indexed %v, brute force %v", ev.id, got, want)
+		}
+	}
+}

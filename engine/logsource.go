@@ -136,11 +136,16 @@ func sourceOf(ev Event) eventSource {
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
-	id := ""
-	if v, ok := eventIDKey.get(ev); ok {
-		id = v.S
+	return sourceFor(ev, ch.S, eventIDText(ev))
+}
+
+// eventIDText is the text of ev's EventID; "" when it has none or it is a
+// list.
+func eventIDText(ev Event) string {
+	if v, ok := eventIDKey.get(ev); ok && v.Kind != KindList {
+		return v.S
 	}
-	return sourceFor(ev, ch.S, id)
+	return ""
 }
 
 // sourceFor is sourceOf for an event whose Channel is ch (not empty) and
@@ -266,10 +271,7 @@ func (c *evalCtx) sourceOf(ev Event) eventSource {
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
-	id, et := "", ""
-	if v, ok := eventIDKey.get(ev); ok {
-		id = v.S
-	}
+	id, et := eventIDText(ev), ""
 	if id == "12" {
 		if t, ok := eventTypeKey.get(ev); ok {
 			et = t.S
