@@ -93,19 +93,24 @@ func TestEventIDRouting(t *testing.T) {
 		`{"Channel": "Security", "EventID": 4648, "LogonType": 3}`,
 		`{"LogonType": 3, "EventID": 4624}`,
 	}
-	// In turns from every start, so that each EventID form follows each
-	// other one from the same channel (an engine keeps the route of a
-	// channel and EventID from one event to the next).
+	if matched := agreeInTurns(t, indexed, brute, events); matched < 10 {
+		t.Errorf("only %d matches: the events do not exercise the rules", matched)
+	}
+}
+
+// agreeInTurns runs agree on the events in turns from every start, so that
+// each event follows each other one (an engine keeps the route of a channel
+// and EventID from one event to the next), and returns the matches of one
+// turn.
+func agreeInTurns(t *testing.T, indexed, brute *engine.Engine, events []string) int {
+	t.Helper()
 	matched := 0
 	for start := range events {
 		for k := range events {
 			matched += agree(t, indexed, brute, events[(start+k)%len(events)])
 		}
 	}
-	matched /= len(events)
-	if matched < 10 {
-		t.Errorf("only %d matches: the events do not exercise the rules", matched)
-	}
+	return matched / len(events)
 }
 
 // agree checks that the indexed engine matches the event src (read by
@@ -190,14 +195,7 @@ func TestEventIDRoutingMapped(t *testing.T) {
 		`{"Channel": "Security", "EventID": 4624, "event": {"code": "4625"}, "LogonType": 3}`,
 		`{"Channel": "Security", "EventID": 4624, "event": {"code": "4624"}, "LogonType": 3}`,
 	}
-	matched := 0
-	for start := range events {
-		for k := range events {
-			matched += agree(t, indexed, brute, events[(start+k)%len(events)])
-		}
-	}
-	matched /= len(events)
-	if matched < 4 {
+	if matched := agreeInTurns(t, indexed, brute, events); matched < 4 {
 		t.Errorf("only %d matches: the events do not exercise the mapping", matched)
 	}
 }
