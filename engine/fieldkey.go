@@ -15,10 +15,11 @@ func newFieldKey(name string) *fieldKey {
 
 // get looks k up in ev.
 func (k *fieldKey) get(ev Event) (Value, bool) {
-	if r, ok := ev.(*RawJSON); ok {
-		return r.fieldHashed(k.name, k.hash, k.fold)
+	v, lazy, ok := k.getEncoded(ev)
+	if lazy != 0 {
+		v.S = ev.(*RawJSON).decoded(lazy)
 	}
-	return ev.Field(k.name)
+	return v, ok
 }
 
 // getEncoded is get, but a RawJSON string with escapes is left as the JSON

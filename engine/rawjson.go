@@ -197,22 +197,14 @@ var rawKindName = [...]string{
 // regard to case (strings.ToLower); of several fields equal but for case,
 // the first in Range order answers.
 func (r *RawJSON) Field(name string) (Value, bool) {
-	if len(r.fields) == 0 {
-		return Value{}, false
-	}
-	return r.fieldHashed(name, rawHash(name), 0)
-}
-
-// fieldHashed is Field given rawHash(name) and, unless 0, rawFoldHash(name).
-func (r *RawJSON) fieldHashed(name string, h, fold uint64) (Value, bool) {
-	if f := r.find(name, h, fold); f != nil {
+	if f := r.find(name, rawHash(name), 0); f != nil {
 		return r.value(f), true
 	}
 	return Value{}, false
 }
 
-// find returns the field that answers Field(name), or nil; h and fold are
-// as for fieldHashed.
+// find returns the field that answers Field(name), or nil, given
+// rawHash(name) and, unless 0, rawFoldHash(name).
 func (r *RawJSON) find(name string, h, fold uint64) *rawField {
 	if len(r.fields) == 0 {
 		return nil
