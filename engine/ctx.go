@@ -20,9 +20,13 @@ import (
 // memo): every comparison reads its field and evaluates afresh.
 type evalCtx struct {
 	ev  Event
-	raw *RawJSON // ev, when it is one
+	rd  eventReader // reads ev's fields by key
 	src eventSource
 	cfg *config
+	eng *Engine // nil in a bare context
+
+	schema    *Schema // of the last IndexedEvent, with its positions
+	schemaPos []int32
 
 	gen uint32 // the current event; 0 in a bare context
 
@@ -79,7 +83,7 @@ type fieldValue struct {
 
 // newCtx returns a context sized for e's slots, atoms, rules and literals.
 func (e *Engine) newCtx() *evalCtx {
-	c := &evalCtx{cfg: &e.cfg, keys: e.keys}
+	c := &evalCtx{cfg: &e.cfg, eng: e, keys: e.keys}
 	n := len(e.slots)
 	c.slotGen, c.slotVal, c.slotOK = make([]uint32, n), make([]Value, n), make([]bool, n)
 	c.slotLazy = make([]int32, n)
@@ -97,7 +101,9 @@ func (e *Engine) newCtx() *evalCtx {
 
 // bareCtx returns a context that caches nothing.
 func (e *Engine) bareCtx(ev Event) *evalCtx {
-	return &evalCtx{ev: ev, src: sourceOf(ev), cfg: &e.cfg}
+	c := &evalCtx{ev: ev, rd: readerOf(ev), cfg: &e.cfg}
+	c.src = sourceOf(&c.rd)
+	return c
 }
 
 // maxGen is where generations wrap: memo entries keep gen<<1.
@@ -106,8 +112,16 @@ const maxGen = 1<<31 - 1
 // begin starts a new event in a pooled context.
 func (c *evalCtx) begin(ev Event) {
 	c.ev = ev
-	c.raw, _ = ev.(*RawJSON)
-	c.src = c.sourceOf(ev)
+	c.rd = readerOf(ev)
+	if at, ok := ev.(IndexedEvent); ok && c.rd.raw == nil {
+		if s := at.Schema(); s != nil {
+			if s != c.schema {
+				c.schema, c.schemaPos = s, c.eng.schemaPositions(s)
+			}
+			c.rd.at, c.rd.pos = at, c.schemaPos
+		}
+	}
+	c.src = c.sourceOf()
 	c.arena = c.arena[:0]
 	c.gen++
 	if c.gen >= maxGen {
@@ -125,7 +139,7 @@ func (c *evalCtx) begin(ev Event) {
 
 // end drops the references a pooled context holds to the event.
 func (c *evalCtx) end() {
-	c.ev, c.raw = nil, nil
+	c.ev, c.rd = nil, eventReader{}
 	for _, s := range c.touched {
 		c.slotVal[s], c.slotFold[s] = Value{}, ""
 	}
@@ -146,7 +160,7 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 		c.read(slot)
 	}
 	if c.slotLazy[slot] != 0 {
-		c.slotVal[slot].S = c.raw.decoded(c.slotLazy[slot])
+		c.slotVal[slot].S = c.rd.raw.decoded(c.slotLazy[slot])
 		c.slotLazy[slot] = 0
 	}
 	return c.slotVal[slot], c.slotOK[slot]
@@ -169,7 +183,7 @@ func (c *evalCtx) fieldEncoded(slot int32, name string) (v Value, encoded, ok bo
 
 // read reads the value of slot for the current event.
 func (c *evalCtx) read(slot int32) {
-	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = c.keys[slot].lookup(c.ev, &c.src)
+	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = c.keys[slot].lookup(&c.rd, &c.src)
 	c.slotGen[slot] = c.gen
 	c.touched = append(c.touched, slot)
 }

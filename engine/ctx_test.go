@@ -89,8 +89,10 @@ func TestSourceMemo(t *testing.T) {
 			}
 			ev = &raw
 		}
-		want := sourceOf(ev)
-		if got := c.sourceOf(ev); !reflect.DeepEqual(got, want) {
+		r := readerOf(ev)
+		want := sourceOf(&r)
+		c.rd = r
+		if got := c.sourceOf(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("event %d (%q, %q, %q): memo gives %+v, sourceOf %+v", i, ch, id, et, got, want)
 		}
 	}

@@ -1075,6 +1075,7 @@ func diffCheck(t testing.TB, c *diffCase, st *diffStats) {
 		order = append(order, i)
 	}
 	var raw engine.RawJSON // one reader reused, as tanchi scan does
+	schemas := map[string]*engine.Schema{}
 	for k, i := range order {
 		got := diffAnswer(dc.indexed.MatchAll(evs[i]))
 		want := diffAnswer(dc.brute.MatchAll(evs[i]))
@@ -1090,6 +1091,11 @@ func diffCheck(t testing.TB, c *diffCase, st *diffStats) {
 			t.Fatalf("indexed engine on RawJSON and brute force on ParseJSON disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q",
 				i, c.describe(dc.docs), c.events[i], got, want)
 		}
+		// And as an IndexedEvent, read by position.
+		if got := diffAnswer(dc.indexed.MatchAll(diffIndex(t, evs[i], schemas))); !slices.Equal(got, want) {
+			t.Fatalf("indexed engine on an IndexedEvent and brute force on ParseJSON disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q",
+				i, c.describe(dc.docs), c.events[i], got, want)
+		}
 		if st != nil && k < len(evs) && len(want) > 0 {
 			st.eventsMatched++
 			st.matches += len(want)
@@ -1100,6 +1106,41 @@ func diffCheck(t testing.TB, c *diffCase, st *diffStats) {
 			}
 		}
 	}
+}
+
+// diffIndexed is an event read by position in a schema that holds its
+// fields and some it lacks (FieldAt reports those absent).
+type diffIndexed struct {
+	*engine.JSONEvent
+	schema *engine.Schema
+}
+
+func (d diffIndexed) Schema() *engine.Schema { return d.schema }
+
+func (d diffIndexed) FieldAt(i int) (engine.Value, bool) { return d.Field(d.schema.Name(i)) }
+
+// diffIndex returns ev as an IndexedEvent, sharing schemas between events
+// with the same field names.
+func diffIndex(t testing.TB, ev *engine.JSONEvent, schemas map[string]*engine.Schema) engine.IndexedEvent {
+	var names []string
+	ev.Range(func(n string, _ engine.Value) bool {
+		names = append(names, n)
+		return true
+	})
+	for _, n := range []string{"Channel", "EventID", "EventType", "Image", "CommandLine", "NewProcessName"} {
+		if _, ok := ev.Field(n); !ok {
+			names = append(names, n)
+		}
+	}
+	key := strings.Join(names, "\x00")
+	if schemas[key] == nil {
+		s, err := engine.NewSchema(names...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemas[key] = s
+	}
+	return diffIndexed{ev, schemas[key]}
 }
 
 // diffMinimize looks for a single rule that still shows the disagreement

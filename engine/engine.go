@@ -108,11 +108,15 @@ type Engine struct {
 	slots    []string         // field names rules read, by slot
 	slotOf   map[string]int32
 	keys     []*slotKeys // by slot
-	celAtoms *atomCache  // comparisons inside raw CEL
+	// fieldKeys holds every name keys reads; schemas, the positions of
+	// those names in the schemas of the IndexedEvents seen (schema.go).
+	fieldKeys *keyTable
+	schemas   atomic.Pointer[map[*Schema][]int32]
+	celAtoms  *atomCache // comparisons inside raw CEL
 
 	index   *index // nil WithoutIndex
 	routes  atomic.Pointer[map[routeKey]*route]
-	routeMu sync.Mutex // serializes additions to routes
+	routeMu sync.Mutex // serializes additions to routes and schemas
 	ctxs    sync.Pool
 }
 
@@ -168,8 +172,9 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 		e.exclusions = append(e.exclusions, cx)
 	}
 	e.keys = make([]*slotKeys, len(e.slots))
+	e.fieldKeys = newKeyTable()
 	for i, name := range e.slots {
-		e.keys[i] = newSlotKeys(e.cfg.mapping, name)
+		e.keys[i] = newSlotKeys(e.fieldKeys, e.cfg.mapping, name)
 	}
 	if !e.cfg.noIndex {
 		e.buildIndex()

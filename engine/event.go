@@ -57,7 +57,8 @@ func (v Value) String() string {
 // same event is matched from several goroutines.
 //
 // *JSONEvent implements Event for JSON and Windows evtx JSON; an agent can
-// implement it over its own typed events without building a map.
+// implement it over its own typed events without building a map, and
+// IndexedEvent as well to be read by position instead of by name.
 type Event interface {
 	// Field returns the named field's value, and false when the event has
 	// no such field. A field present with a JSON null is (Value{}, true).

@@ -55,7 +55,7 @@ func (e *Engine) Explain(id string, ev Event) (*Explanation, error) {
 	if cr == nil {
 		return nil, fmt.Errorf("no compiled rule with id %q", id)
 	}
-	c := &evalCtx{ev: ev, src: sourceOf(ev), cfg: &e.cfg}
+	c := e.bareCtx(ev)
 	x := &Explanation{Rule: cr.rule, Source: c.src.String(), Routed: routes(cr.rule.Logsource, c.src)}
 	x.Condition = explainExpr(cr.rule.Condition, cr, c)
 	x.Holds = x.Condition.Result

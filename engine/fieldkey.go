@@ -6,18 +6,63 @@ package engine
 type fieldKey struct {
 	name       string
 	hash, fold uint64
+	id         int32 // in its engine's keyTable: where schemas keep its position
 }
 
-func newFieldKey(name string) *fieldKey {
+func newFieldKey(name string, id int32) *fieldKey {
 	h, f := rawHashes(name)
-	return &fieldKey{name: name, hash: h, fold: f}
+	return &fieldKey{name: name, hash: h, fold: f, id: id}
 }
 
-// get looks k up in ev.
-func (k *fieldKey) get(ev Event) (Value, bool) {
-	v, lazy, ok := k.getEncoded(ev)
+// keyTable gives an engine one fieldKey per field name. The keys routing
+// reads (channelKey, eventIDKey, eventTypeKey) are shared by all engines
+// and hold the first ids in every table.
+type keyTable struct {
+	byName map[string]*fieldKey
+	list   []*fieldKey // by id
+}
+
+func newKeyTable() *keyTable {
+	t := &keyTable{byName: map[string]*fieldKey{}}
+	for _, k := range routingKeys {
+		t.byName[k.name] = k
+		t.list = append(t.list, k)
+	}
+	return t
+}
+
+// key returns the key of name, adding one the first time.
+func (t *keyTable) key(name string) *fieldKey {
+	if k, ok := t.byName[name]; ok {
+		return k
+	}
+	k := newFieldKey(name, int32(len(t.list)))
+	t.byName[name] = k
+	t.list = append(t.list, k)
+	return k
+}
+
+// eventReader reads the fields of one event by key: straight from the
+// bytes of a RawJSON, by position for an IndexedEvent whose schema the
+// engine has resolved (pos), else by name.
+type eventReader struct {
+	ev  Event
+	raw *RawJSON     // ev, when it is one
+	at  IndexedEvent // ev, when pos is set
+	pos []int32      // fieldKey.id -> position in at's schema, -1 for none
+}
+
+// readerOf returns a reader of ev that reads by name (or from RawJSON).
+func readerOf(ev Event) eventReader {
+	raw, _ := ev.(*RawJSON)
+	return eventReader{ev: ev, raw: raw}
+}
+
+// get reads k.
+func (r *eventReader) get(k *fieldKey) (Value, bool) {
+	v, lazy, ok := r.getEncoded(k)
 	if lazy != 0 {
-		v.S = ev.(*RawJSON).decoded(lazy)
+		v.S = r.raw.decoded(lazy)
 	}
 	return v, ok
 }
@@ -28,14 +73,22 @@ func (k *fieldKey) get(ev Event) (Value, bool) {
 // decode to equal texts, so the encoded text can stand for the value where
 // only its identity matters (scanMemo), and decoding can wait until the
 // text is read.
-func (k *fieldKey) getEncoded(ev Event) (v Value, lazy int32, ok bool) {
-	if r, ok := ev.(*RawJSON); ok {
-		if f := r.find(k.name, k.hash, k.fold); f != nil {
+func (r *eventReader) getEncoded(k *fieldKey) (v Value, lazy int32, ok bool) {
+	if r.raw != nil {
+		if f := r.raw.find(k.name, k.hash, k.fold); f != nil {
 			return f.val, f.lazy, true
 		}
 		return Value{}, 0, false
 	}
-	v, ok = ev.Field(k.name)
+	if int(k.id) < len(r.pos) {
+		p := r.pos[k.id]
+		if p < 0 {
+			return Value{}, 0, false
+		}
+		v, ok = r.at.FieldAt(int(p))
+		return v, 0, ok
+	}
+	v, ok = r.ev.Field(k.name)
 	return v, 0, ok
 }
 
@@ -50,54 +103,54 @@ type slotKeys struct {
 	flat     *fieldKey // alias in flat (nxlog-style) Windows JSON
 }
 
-func newSlotKeys(m *Mapping, name string) *slotKeys {
+func newSlotKeys(t *keyTable, m *Mapping, name string) *slotKeys {
 	if m != nil {
 		if names, ok := m.Fields[name]; ok {
 			k := &slotKeys{}
 			for _, n := range names {
-				k.mapped = append(k.mapped, newFieldKey(n))
+				k.mapped = append(k.mapped, t.key(n))
 			}
 			return k
 		}
 	}
-	k := &slotKeys{own: newFieldKey(name)}
+	k := &slotKeys{own: t.key(name)}
 	if alt, ok := securityProcessCreation[name]; ok {
-		k.security = newFieldKey(alt)
+		k.security = t.key(alt)
 	}
 	if alt, ok := defenderAntivirus[name]; ok {
-		k.av = newFieldKey(alt)
+		k.av = t.key(alt)
 	}
 	if alt, ok := flatWindows[name]; ok {
-		k.flat = newFieldKey(alt)
+		k.flat = t.key(alt)
 	}
 	return k
 }
 
-// lookup reads the field from ev, as Mapping.lookup does, encoded as
-// fieldKey.getEncoded gives it.
-func (k *slotKeys) lookup(ev Event, src *eventSource) (Value, int32, bool) {
+// lookup reads the field through r, as Mapping.lookup does, encoded as
+// eventReader.getEncoded gives it.
+func (k *slotKeys) lookup(r *eventReader, src *eventSource) (Value, int32, bool) {
 	if k.own == nil {
 		for _, m := range k.mapped {
-			if v, lazy, ok := m.getEncoded(ev); ok {
+			if v, lazy, ok := r.getEncoded(m); ok {
 				return v, lazy, true
 			}
 		}
 		return Value{}, 0, false
 	}
-	if v, lazy, ok := k.own.getEncoded(ev); ok {
+	if v, lazy, ok := r.getEncoded(k.own); ok {
 		return v, lazy, true
 	}
 	if !src.known {
 		return Value{}, 0, false
 	}
 	if k.security != nil && src.service == "security" && src.hasCategory("process_creation") {
-		return k.security.getEncoded(ev)
+		return r.getEncoded(k.security)
 	}
 	if k.av != nil && src.hasCategory("antivirus") {
-		return k.av.getEncoded(ev)
+		return r.getEncoded(k.av)
 	}
 	if k.flat != nil {
-		return k.flat.getEncoded(ev)
+		return r.getEncoded(k.flat)
 	}
 	return Value{}, 0, false
 }

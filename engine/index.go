@@ -251,7 +251,7 @@ func (e *Engine) buildIndex() {
 			idx.idKnown[x] = true
 		}
 	}
-	k := newSlotKeys(e.cfg.mapping, eventIDField)
+	k := newSlotKeys(e.fieldKeys, e.cfg.mapping, eventIDField)
 	idx.idFromSource = k.own != nil && k.own.name == eventIDKey.name &&
 		k.security == nil && k.av == nil && k.flat == nil
 	e.index = idx

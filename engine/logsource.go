@@ -108,8 +108,13 @@ var (
 	}
 )
 
-// The fields routing reads.
-var channelKey, eventIDKey, eventTypeKey = newFieldKey("Channel"), newFieldKey("EventID"), newFieldKey("EventType")
+// The fields routing reads, the first keys of every keyTable.
+var (
+	channelKey   = newFieldKey("Channel", 0)
+	eventIDKey   = newFieldKey("EventID", 1)
+	eventTypeKey = newFieldKey("EventType", 2)
+	routingKeys  = []*fieldKey{channelKey, eventIDKey, eventTypeKey}
+)
 
 // eventSource is what routing knows about one event.
 type eventSource struct {
@@ -131,26 +136,38 @@ func (s eventSource) hasCategory(c string) bool {
 // sourceOf derives the logsource of an event from Channel and EventID (and,
 // for Sysmon's EventID 12, EventType). Events that name no channel are not
 // routed: every rule may see them.
-func sourceOf(ev Event) eventSource {
-	ch, ok := channelKey.get(ev)
+func sourceOf(r *eventReader) eventSource {
+	ch, ok := r.get(channelKey)
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
-	return sourceFor(ev, ch.S, eventIDText(ev))
+	id := eventIDText(r)
+	return sourceFor(ch.S, id, eventTypeText(r, id))
 }
 
-// eventIDText is the text of ev's EventID; "" when it has none or it is a
-// list.
-func eventIDText(ev Event) string {
-	if v, ok := eventIDKey.get(ev); ok && v.Kind != KindList {
+// eventIDText is the text of the event's EventID; "" when it has none or
+// it is a list.
+func eventIDText(r *eventReader) string {
+	if v, ok := r.get(eventIDKey); ok && v.Kind != KindList {
 		return v.S
 	}
 	return ""
 }
 
-// sourceFor is sourceOf for an event whose Channel is ch (not empty) and
-// whose EventID is id.
-func sourceFor(ev Event, ch, id string) eventSource {
+// eventTypeText is the text of the event's EventType when routing reads it
+// (Sysmon's EventID 12), else "".
+func eventTypeText(r *eventReader, id string) string {
+	if id == "12" {
+		if t, ok := r.get(eventTypeKey); ok {
+			return t.S
+		}
+	}
+	return ""
+}
+
+// sourceFor is sourceOf for an event whose Channel is ch (not empty), whose
+// EventID is id and whose EventType, for EventID 12, is et.
+func sourceFor(ch, id, et string) eventSource {
 	var buf [96]byte
 	channel := lowerASCII(buf[:0], ch)
 	src := eventSource{known: true, product: "windows"}
@@ -163,11 +180,9 @@ func sourceFor(ev Event, ch, id string) eventSource {
 	case "sysmon":
 		src.categories = sysmonCategories[id]
 		if id == "12" {
-			if t, ok := eventTypeKey.get(ev); ok {
-				var buf [32]byte
-				if c := sysmonRegistry12[lowerASCII(buf[:0], t.S)]; c != nil {
-					src.categories = c
-				}
+			var buf [32]byte
+			if c := sysmonRegistry12[lowerASCII(buf[:0], et)]; c != nil {
+				src.categories = c
 			}
 		}
 	case "security":
@@ -265,18 +280,14 @@ const sourceMemos = 8
 
 // sourceOf is sourceOf(ev), from the context's memo of the last sources
 // when ev's Channel, EventID and EventType are those of one of them.
-func (c *evalCtx) sourceOf(ev Event) eventSource {
+func (c *evalCtx) sourceOf() eventSource {
 	c.srcEntry = nil
-	ch, ok := channelKey.get(ev)
+	ch, ok := c.rd.get(channelKey)
 	if !ok || ch.Kind != KindString || ch.S == "" {
 		return eventSource{}
 	}
-	id, et := eventIDText(ev), ""
-	if id == "12" {
-		if t, ok := eventTypeKey.get(ev); ok {
-			et = t.S
-		}
-	}
+	id := eventIDText(&c.rd)
+	et := eventTypeText(&c.rd, id)
 	for i := range c.srcMemo {
 		m := &c.srcMemo[i]
 		if m.src.known && string(m.id) == id && string(m.ch) == ch.S && string(m.et) == et {
@@ -284,7 +295,7 @@ func (c *evalCtx) sourceOf(ev Event) eventSource {
 			return m.src
 		}
 	}
-	src := sourceFor(ev, ch.S, id)
+	src := sourceFor(ch.S, id, et)
 	m := &c.srcMemo[c.srcNext]
 	c.srcNext = (c.srcNext + 1) % sourceMemos
 	m.ch = append(m.ch[:0], ch.S...)

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// Schema is the layout of one kind of typed event: its field names, in the
+// order FieldAt numbers them. An agent makes one Schema per event type when
+// it starts (one for process creation, one for network connections, ...)
+// and shares it by all the events of that type, across goroutines and
+// engines. A Schema is immutable.
+type Schema struct {
+	names  []string
+	pos    map[string]int32
+	folded map[string]int32 // lower-case name -> first position with it
+}
+
+// NewSchema returns the schema whose field i is names[i]. Names must be
+// distinct and not empty.
+func NewSchema(names ...string) (*Schema, error) {
+	s := &Schema{names: append([]string(nil), names...), pos: make(map[string]int32, len(names)), folded: map[string]int32{}}
+	for i, n := range names {
+		if n == "" {
+			return nil, fmt.Errorf("engine.NewSchema: field %d has no name", i)
+		}
+		if _, dup := s.pos[n]; dup {
+			return nil, fmt.Errorf("engine.NewSchema: field %q named twice", n)
+		}
+		s.pos[n] = int32(i)
+		if l := strings.ToLower(n); s.folded[l] == 0 {
+			s.folded[l] = int32(i) + 1
+		}
+	}
+	return s, nil
+}
+
+// Len is the number of fields of the schema.
+func (s *Schema) Len() int { return len(s.names) }
+
+// Name is the name of field i.
+func (s *Schema) Name(i int) string { return s.names[i] }
+
+// Index is the position of the named field, and false when the schema has
+// no such field. Names are matched as JSON events match them: exactly
+// first, then without regard to case (the first such field).
+func (s *Schema) Index(name string) (int, bool) {
+	if i, ok := s.pos[name]; ok {
+		return int(i), true
+	}
+	if i := s.folded[strings.ToLower(name)]; i > 0 {
+		return int(i) - 1, true
+	}
+	return 0, false
+}
+
+// IndexedEvent is an Event that can also be read by position in its
+// schema. The indexed engine then resolves the field names its rules use
+// to positions once per schema, and reads each field with FieldAt instead
+// of looking its name up: an agent's typed events answer without a single
+// name comparison.
+//
+// The two ways of reading must agree: Field(name) returns FieldAt(i) when
+// Schema().Index(name) is i, and reports false when Index does not find
+// the name (the indexed engine reads by position, the brute-force engine
+// and explanations by name). Field written as
+//
+//	i, ok := ev.Schema().Index(name)
+//	if !ok {
+//		return engine.Value{}, false
+//	}
+//	return ev.FieldAt(i)
+//
+// agrees by construction. Schema must return the same schema for the life
+// of the event.
+type IndexedEvent interface {
+	Event
+	Schema() *Schema
+	FieldAt(i int) (Value, bool)
+}
+
+// maxSchemas bounds the schemas an engine keeps resolved. Events of further
+// schemas are read by name: correct, only slower. An agent has a handful
+// of event types; a caller making a schema per event must not make the
+// engine grow without bound.
+const maxSchemas = 256
+
+// schemaPositions returns the positions of the engine's field keys in s,
+// resolving them on first use, or nil when the engine keeps no more
+// schemas.
+func (e *Engine) schemaPositions(s *Schema) []int32 {
+	if m := e.schemas.Load(); m != nil {
+		if pos, ok := (*m)[s]; ok {
+			return pos
+		}
+	}
+	e.routeMu.Lock()
+	defer e.routeMu.Unlock()
+	var next map[*Schema][]int32
+	if m := e.schemas.Load(); m != nil {
+		if pos, ok := (*m)[s]; ok {
+			return pos
+		}
+		if len(*m) >= maxSchemas {
+			return nil
+		}
+		next = maps.Clone(*m)
+	} else {
+		next = map[*Schema][]int32{}
+	}
+	pos := make([]int32, len(e.fieldKeys.list))
+	for id, k := range e.fieldKeys.list {
+		pos[id] = -1
+		if i, ok := s.Index(k.name); ok {
+			pos[id] = int32(i)
+		}
+	}
+	next[s] = pos
+	e.schemas.Store(&next)
+	return pos
+}
