@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"maps"
 	"math"
-	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
-	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
 	"github.com/tanchi-dev/tanchi/rule"
 )
 
@@ -888,48 +886,6 @@ func matcherWitness(m matcher) ([]string, bool) {
 		}
 	case regexMatcher:
 		return m.req, m.req != nil
-	}
-	return nil, false
-}
-
-// regexWitness returns folded literals one of which every match of re
-// contains. Folding is sound for case-insensitive parts too: the runes a
-// (?i) literal matches all fold to the literal's fold.
-func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
-	if depth > 100 {
-		return nil, false
-	}
-	switch re.Op {
-	case syntax.OpLiteral:
-		return []string{pattern.Fold(string(re.Rune))}, true
-	case syntax.OpCapture:
-		return regexWitness(re.Sub[0], depth+1)
-	case syntax.OpPlus:
-		return regexWitness(re.Sub[0], depth+1)
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return regexWitness(re.Sub[0], depth+1)
-		}
-	case syntax.OpConcat:
-		var best []string
-		found := false
-		for _, s := range re.Sub {
-			w, ok := regexWitness(s, depth+1)
-			if ok && (!found || strCost(w) < strCost(best)) {
-				best, found = w, true
-			}
-		}
-		return best, found
-	case syntax.OpAlternate:
-		var out []string
-		for _, s := range re.Sub {
-			w, ok := regexWitness(s, depth+1)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, w...)
-		}
-		return out, true
 	}
 	return nil, false
 }

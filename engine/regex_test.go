@@ -4,8 +4,11 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
 )
@@ -33,6 +36,7 @@ func agreesWithRegexp(t *testing.T, re *regexp.Regexp, m regexMatcher, n int, te
 // front of a regular expression never reject a value it matches.
 func TestRegexPrefilterAgrees(t *testing.T) {
 	exprs := []string{
+		`(a\d+b)[xy]`, `x(?:a|b[cd]+e)f`,
 		`\s[a-fA-F0-9]{64}\s[a-fA-F0-9]{16}`, `(?i)kelvin`, `(?i)K+`, `ſ|s{2}`, `(?i)straße`,
 		`(abc|de)x{2,3}`, `a*`, `^$`, `(?i)(?:cmd|powershell)\.exe\s+/c`, `\x41\pL+`, `é{2}`,
 		`(?i)İ`, `ı`, `[kK]ey`, `(?s).{3}`, `(?i)ab(?-i)CD`,
@@ -191,5 +195,150 @@ func TestNeededRunAgrees(t *testing.T) {
 		if neededRun(p) != nil {
 			t.Errorf("%s: has a run test, want none", src)
 		}
+	}
+}
+
+// regexWitnessExprs are expressions whose witnesses are checked: SigmaHQ
+// shapes, and classes, folds, anchors and U+FFFD at part boundaries.
+var regexWitnessExprs = []string{
+	`(?i)net\s+user\s+`, `\\[a-zA-Z0-9]{1,32}\.[a-zA-Z0-9]{1,6}\.[ "']{1}`, `(?i)[kK]ey[sS]`,
+	`a[^b]c`, `x\b y`, `(ab|cd)(ef|gh)`, `(?i)(?:cmd|powershell)\.exe\s+/c`, `é[éÉ]`,
+	`[\x{FFFD}a]b`, `a\x{FFFD}b`, `(?i)straße`, `[ſs]t`, `^a$`, `a(b|)c`, `a(?:b|c*)d`,
+	`q[0-9]{2}z`, `\d\d\.\d`, `(?i)[a-c]{2}x`, `(?i)k[a-c]`, `x(?:y|z+)w`, `(?m)a$\n^b`,
+	`(a\d+b)[xy]`, `x(?:a|b[cd]+e)f`,
+	`\s[a-fA-F0-9]{64}\s[a-fA-F0-9]{16}`, `(?i)\\(?:[a-z]:)?temp\\[^\\]+\.(?:exe|dll)$`,
+}
+
+// TestRegexWitnessSound checks that every text an expression matches
+// holds, folded, one of its witness literals: texts are generated to match
+// (with case variants of (?i) parts and noise around them), and checked
+// with regexp.
+func TestRegexWitnessSound(t *testing.T) {
+	for i, src := range regexWitnessExprs {
+		// Noise around a text can break its anchors: most still match.
+		if n := checkRegexWitness(t, src, uint64(i), 500); n < 5 {
+			t.Errorf("%s: only %d of 500 generated texts match", src, n)
+		}
+	}
+	// Crossings are taken where they are cheaper than the parts.
+	for src, want := range map[string][]string{
+		`(?i)net\s+user`:       {"\tuser", "\nuser", "\fuser", "\ruser", " user"},
+		`\\[a-z]{1,32}\.[ "']`: {". ", ".\"", ".'"},
+		`(?i)a[cd]{2}`:         {"acc", "acd", "adc", "add"},
+		`(?i)ab[cd]*`:          {"ab"},
+		`x[ab]\by`:             {"xay", "xby"},
+	} {
+		p, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := regexWitness(p.Simplify(), 0)
+		if slices.Sort(w); !slices.Equal(w, want) {
+			t.Errorf("%s: witness %q, want %q", src, w, want)
+		}
+	}
+}
+
+// FuzzRegexWitness is TestRegexWitnessSound on any expression.
+func FuzzRegexWitness(f *testing.F) {
+	for i, src := range regexWitnessExprs {
+		f.Add(src, uint64(i))
+	}
+	f.Fuzz(func(t *testing.T, src string, seed uint64) {
+		if len(src) > 200 {
+			return
+		}
+		checkRegexWitness(t, src, seed, 50)
+	})
+}
+
+// checkRegexWitness generates n texts meant to match src, checks the
+// witness on those that do, and returns how many did.
+func checkRegexWitness(t *testing.T, src string, seed uint64, n int) int {
+	t.Helper()
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return 0
+	}
+	p, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	w, ok := regexWitness(p.Simplify(), 0)
+	r := rand.New(rand.NewPCG(seed, 99))
+	noise := []string{"", " ", "x", "\xff", "K", "\u212a", "ſ", "é", "\n", "a.b"}
+	matched := 0
+	for range n {
+		var b strings.Builder
+		b.WriteString(noise[r.IntN(len(noise))])
+		genRegexText(r, p, &b, 0)
+		b.WriteString(noise[r.IntN(len(noise))])
+		s := b.String()
+		if !re.MatchString(s) {
+			continue
+		}
+		matched++
+		fs := pattern.Fold(s)
+		if ok && !slices.ContainsFunc(w, func(l string) bool { return strings.Contains(fs, l) }) {
+			t.Fatalf("%s matches %q, whose fold %q holds none of the witness %q", src, s, fs, w)
+		}
+	}
+	return matched
+}
+
+// genRegexText appends to b a text re matches, but for anchors and word
+// boundaries, which it ignores.
+func genRegexText(r *rand.Rand, re *syntax.Regexp, b *strings.Builder, depth int) {
+	if depth > 50 || b.Len() > 4000 {
+		return
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				for k := r.IntN(3); k > 0; k-- {
+					c = unicode.SimpleFold(c)
+				}
+			}
+			b.WriteRune(c)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return
+		}
+		k := r.IntN(len(re.Rune)/2) * 2
+		lo, hi := re.Rune[k], re.Rune[k+1]
+		c := lo + rune(r.Int64N(int64(hi-lo)+1))
+		if c == utf8.RuneError && r.IntN(2) == 0 {
+			b.WriteByte(0xff) // U+FFFD matches an invalid byte
+			return
+		}
+		b.WriteRune(c)
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteString([]string{"a", "Z", ".", " ", "é", "\u212a"}[r.IntN(6)])
+	case syntax.OpCapture:
+		genRegexText(r, re.Sub[0], b, depth+1)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		lo, hi := 0, 3
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpQuest:
+			hi = 1
+		case syntax.OpRepeat:
+			lo, hi = re.Min, re.Max
+			if hi < 0 {
+				hi = lo + 3
+			}
+		}
+		for range lo + r.IntN(hi-lo+1) {
+			genRegexText(r, re.Sub[0], b, depth+1)
+		}
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			genRegexText(r, s, b, depth+1)
+		}
+	case syntax.OpAlternate:
+		genRegexText(r, re.Sub[r.IntN(len(re.Sub))], b, depth+1)
 	}
 }
