@@ -594,7 +594,8 @@ func jsonKeywords(lits []string) *aho.Set {
 // scanKeywords scans every value of the event for the route's keywords,
 // each value in place, as Range hands it over (the values are collected
 // only if a keyword atom needs them later). An ASCII value shorter than the
-// shortest keyword cannot hold one (other values may grow when folded).
+// shortest keyword cannot hold one, nor can another value whose fold
+// cannot reach that length.
 func scanKeywords(rt *route, c *evalCtx) []int32 {
 	if c.allGen == c.gen {
 		for _, f := range c.all {
@@ -630,7 +631,8 @@ func (c *evalCtx) keywordValue(rt *route, v Value) {
 }
 
 func (c *evalCtx) keywordText(rt *route, s string) {
-	if len(s) < rt.kwMin && aho.IsASCII(s) {
+	// Folding makes a text at most 1.5 times as long (pattern.AppendFold).
+	if len(s) < rt.kwMin && (3*len(s) < 2*rt.kwMin || aho.IsASCII(s)) {
 		return
 	}
 	c.hits = scanText(rt.kw, s, c)

@@ -72,3 +72,26 @@ detection:
 		}
 	}
 }
+
+// TestKeywordShortValues: a value shorter than every keyword can still
+// hold one once folded, when folding lengthens it ('Ⱥ', 2 bytes, folds to
+// 'ⱥ', 3 bytes).
+func TestKeywordShortValues(t *testing.T) {
+	const src = `
+title: keywords
+logsource: {product: windows}
+detection:
+    keywords: ['ȺȺȺ']
+    condition: keywords
+`
+	indexed, brute := indexedAndBrute(t, src)
+	for _, tc := range []struct {
+		v    string
+		want int
+	}{{"ȺȺȺ", 1}, {"ⱥⱥⱥ", 1}, {"ȺȺ", 0}, {"xȺȺȺ", 1}, {"aaaaaaaa", 0}} {
+		ev := engine.NewEvent(map[string]engine.Value{"Channel": engine.Str("Security"), "X": engine.Str(tc.v)})
+		if got, want := len(indexed.Match(ev)), len(brute.Match(ev)); got != want || got != tc.want {
+			t.Errorf("%q: indexed %d, brute force %d matches, want %d", tc.v, got, want, tc.want)
+		}
+	}
+}
