@@ -48,11 +48,10 @@ type evalCtx struct {
 	routeKey routeKey
 
 	// Candidate collection (index.go).
-	mark    []uint32 // rule -> generation it became a candidate in
-	half    []uint32 // paired rule -> generation<<1 | the witness group found first
-	litSeen []uint32 // literal -> generation it was found in
-	cands   []int32
-	hits    []int32
+	mark  []uint32 // rule -> generation it became a candidate in
+	half  []uint32 // paired rule -> generation<<1 | the witness group found first
+	cands []int32
+	hits  []int32
 
 	arena []byte // folded text of the current event
 
@@ -92,7 +91,6 @@ func (e *Engine) newCtx() *evalCtx {
 	c.mark = make([]uint32, len(e.rules))
 	c.half = make([]uint32, len(e.rules))
 	if e.index != nil {
-		c.litSeen = make([]uint32, len(e.index.litRules))
 		c.nfields = len(e.index.fields)
 		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
 	}
@@ -130,7 +128,6 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.memo)
 		clear(c.mark)
 		clear(c.half)
-		clear(c.litSeen)
 		clear(c.valGen)
 		c.allGen = 0
 		c.gen = 1

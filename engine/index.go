@@ -42,14 +42,24 @@ import (
 // Every literal found makes its rules candidates; only candidates are
 // evaluated.
 
+// literals is the number of literals, substrings and numbers.
+func (x *index) literals() int32 { return int32(len(x.litStart) - 1) }
+
+// refs returns the rules literal id witnesses (see litRefs).
+func (x *index) refs(id int32) []int32 { return x.litRefs[x.litStart[id]:x.litStart[id+1]] }
+
 // index is built once by Compile.
 type index struct {
-	fields   []fieldIndex
-	nums     []numIndex
-	litRules [][]int32 // literal id (global) -> rule<<1 | witness group, of the rules it witnesses
-	paired   []bool    // rule -> it has two witness groups, both needed
-	lits     []string  // literal id (global) -> the literal
-	always   []int32   // rules without a witness
+	fields []fieldIndex
+	nums   []numIndex
+	// The rules each literal witnesses: those of literal id (global) are
+	// litRefs[litStart[id]:litStart[id+1]], each rule<<2 | paired<<1 |
+	// witness group, paired when the rule has two groups, both needed.
+	// One flat array: addHits reads them for every literal found.
+	litStart []int32
+	litRefs  []int32
+	lits     []string // literal id (global) -> the literal
+	always   []int32  // rules without a witness
 
 	// Event IDs: a rule whose condition holds only for some EventID
 	// numbers (EventID: 4624 and ..., or 1 of several such) is routed only
@@ -120,14 +130,15 @@ func (e *Engine) buildIndex() {
 	numRefs := make([][]ref, len(e.rules)) // local: index in numLits
 	var numLits []lit
 	numLocal := map[lit]int32{}
-	idx.paired = make([]bool, len(e.rules))
+	paired := make([]bool, len(e.rules))
+	var litRules [][]int32 // literal id -> refs, flattened into litRefs at the end
 	for i, cr := range e.rules {
 		groups := witnessGroups(cr.tree)
 		if groups == nil {
 			idx.always = append(idx.always, int32(i))
 			continue
 		}
-		idx.paired[i] = len(groups) == 2
+		paired[i] = len(groups) == 2
 		for g, w := range groups {
 			for _, l := range w {
 				if l.num {
@@ -165,13 +176,13 @@ func (e *Engine) buildIndex() {
 			base[slot] = -1
 			continue
 		}
-		base[slot] = int32(len(idx.litRules))
+		base[slot] = int32(len(litRules))
 		name := ""
 		if slot != anyField {
 			name = e.slots[slot]
 		}
 		idx.fields = append(idx.fields, fieldIndex{slot: slot, name: name, ac: ac, base: base[slot]})
-		idx.litRules = append(idx.litRules, make([][]int32, len(fl.list))...)
+		litRules = append(litRules, make([][]int32, len(fl.list))...)
 		idx.lits = append(idx.lits, fl.list...)
 	}
 	// Numbers get global ids after the substrings.
@@ -184,9 +195,9 @@ func (e *Engine) buildIndex() {
 			numSlots[l.slot] = ni
 			idx.nums = append(idx.nums, numIndex{slot: l.slot, name: e.slots[l.slot], keys: map[uint64][]int32{}})
 		}
-		id := int32(len(idx.litRules))
+		id := int32(len(litRules))
 		numIDs[k] = id
-		idx.litRules = append(idx.litRules, nil)
+		litRules = append(litRules, nil)
 		idx.lits = append(idx.lits, l.s)
 		idx.nums[ni].keys[l.x] = append(idx.nums[ni].keys[l.x], id)
 	}
@@ -213,24 +224,34 @@ func (e *Engine) buildIndex() {
 				ids = append(ids, numIDs[r.local]<<1|r.group)
 			}
 		}
-		if idx.paired[i] && usable[0] != usable[1] {
+		if paired[i] && usable[0] != usable[1] {
 			// One group left: its literals stand alone, as group 0.
-			idx.paired[i] = false
+			paired[i] = false
 			for k := range ids {
 				ids[k] &^= 1
 			}
 		}
 		if len(ids) == 0 {
-			idx.paired[i] = false
+			paired[i] = false
 			idx.always = append(idx.always, int32(i))
 			continue
 		}
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
+		pair := int32(0)
+		if paired[i] {
+			pair = 2
+		}
 		for _, x := range ids {
-			idx.litRules[x>>1] = append(idx.litRules[x>>1], int32(i)<<1|x&1)
+			litRules[x>>1] = append(litRules[x>>1], int32(i)<<2|pair|x&1)
 		}
 	}
+	idx.litStart = make([]int32, 0, len(litRules)+1)
+	for _, refs := range litRules {
+		idx.litStart = append(idx.litStart, int32(len(idx.litRefs)))
+		idx.litRefs = append(idx.litRefs, refs...)
+	}
+	idx.litStart = append(idx.litStart, int32(len(idx.litRefs)))
 	slices.Sort(idx.always)
 	idx.idSlot = -1
 	idx.ruleIDs = make([][]uint64, len(e.rules))
@@ -388,8 +409,8 @@ type route struct {
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
 
-// hasRef is has for a litRules entry.
-func (r *route) hasRef(ref int32) bool { return r.has(ref >> 1) }
+// hasRef is has for a litRefs entry.
+func (r *route) hasRef(ref int32) bool { return r.has(ref >> 2) }
 
 // routeFor returns the plan for an event source and route key (keyOf(src)
 // with its event ID part), building it on first use.
@@ -411,7 +432,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 		}
 	}
 	for fi, f := range e.index.fields {
-		lo, hi := f.base, int32(len(e.index.litRules))
+		lo, hi := f.base, e.index.literals()
 		if fi+1 < len(e.index.fields) {
 			hi = e.index.fields[fi+1].base
 		}
@@ -420,7 +441,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			// only for those of the routed rules.
 			var lits []string
 			for id := lo; id < hi; id++ {
-				if slices.ContainsFunc(e.index.litRules[id], r.hasRef) {
+				if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
 					r.kwIDs = append(r.kwIDs, id)
 					lits = append(lits, e.index.lits[id])
 					if l := len(e.index.lits[id]); r.kwMin == 0 || l < r.kwMin {
@@ -439,12 +460,10 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			continue
 		}
 	scan:
-		for _, refs := range e.index.litRules[lo:hi] {
-			for _, ref := range refs {
-				if r.hasRef(ref) {
-					r.scan = append(r.scan, fi)
-					break scan
-				}
+		for id := lo; id < hi; id++ {
+			if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
+				r.scan = append(r.scan, fi)
+				break scan
 			}
 		}
 	}
@@ -452,7 +471,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	keys:
 		for _, ids := range n.keys {
 			for _, id := range ids {
-				if slices.ContainsFunc(e.index.litRules[id], r.hasRef) {
+				if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
 					r.nums = append(r.nums, ni)
 					break keys
 				}
@@ -647,19 +666,16 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 
 // addHits makes the rules of the literals in c.hits (ids relative to base)
 // candidates.
+//
+// A literal found twice is taken twice: the second time changes nothing.
 func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 	for _, l := range c.hits {
-		id := base + l
-		if c.litSeen[id] == c.gen {
-			continue
-		}
-		c.litSeen[id] = c.gen
-		for _, ref := range e.index.litRules[id] {
-			i := ref >> 1
+		for _, ref := range e.index.refs(base + l) {
+			i := ref >> 2
 			if c.mark[i] == c.gen || !rt.has(i) {
 				continue
 			}
-			if e.index.paired[i] {
+			if ref&2 != 0 {
 				// Both groups are needed: half holds gen<<1 | the group
 				// seen first this event.
 				g := uint32(ref & 1)
@@ -917,7 +933,7 @@ func (e *Engine) IndexStats() IndexStats {
 	if e.index == nil {
 		return s
 	}
-	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), len(e.index.litRules)
+	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), int(e.index.literals())
 	for _, f := range e.index.fields {
 		s.States += f.ac.States()
 		s.Bytes += f.ac.Bytes()

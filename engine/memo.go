@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"slices"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 )
@@ -105,6 +106,13 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 	}
 	start := len(c.hits)
 	c.hits = scanText(ac, text(), c)
+	if len(c.hits)-start > 1 {
+		// A literal found more than once is kept once: the entry serves
+		// every later event with this value.
+		found := c.hits[start:]
+		slices.Sort(found)
+		c.hits = c.hits[:start+len(slices.Compact(found))]
+	}
 	if grow := len(s) - cap(e.val); grow > 0 {
 		if c.memoBytes+grow > memoBudget {
 			return c.hits // the context's memos are full: scan, keep nothing
