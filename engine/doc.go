@@ -12,7 +12,20 @@
 //
 // An agent that holds its events in memory implements Event over its own
 // types instead; Match then allocates nothing for an event that matches no
-// rule.
+// rule. An agent whose event types have fixed fields also implements
+// IndexedEvent: one Schema per event type names the fields, and the engine
+// reads each field the rules use by its position instead of by name:
+//
+//	var procSchema, _ = engine.NewSchema("Image", "CommandLine", "ParentImage", ...)
+//
+//	func (p *ProcessEvent) Schema() *engine.Schema             { return procSchema }
+//	func (p *ProcessEvent) FieldAt(i int) (engine.Value, bool) { ... } // a switch or an array
+//	func (p *ProcessEvent) Field(name string) (engine.Value, bool) {
+//		if i, ok := procSchema.Index(name); ok {
+//			return p.FieldAt(i)
+//		}
+//		return engine.Value{}, false
+//	}
 //
 // # How a rule runs
 //

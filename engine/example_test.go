@@ -132,3 +132,61 @@ func ExampleRawJSON() {
 	// line 1: Whoami run through cmd.exe (1 candidate rules)
 	// line 3: invalid JSON: invalid character "o" at offset 12
 }
+
+// processSchema is the layout of an agent's process-creation events.
+var processSchema, _ = engine.NewSchema("Channel", "EventID", "Image", "CommandLine", "User")
+
+// processEvent is an agent's process-creation event: a struct, read by
+// position.
+type processEvent struct {
+	image, commandLine, user string
+}
+
+func (p *processEvent) Schema() *engine.Schema { return processSchema }
+
+func (p *processEvent) FieldAt(i int) (engine.Value, bool) {
+	switch i {
+	case 0:
+		return engine.Str("Microsoft-Windows-Sysmon/Operational"), true
+	case 1:
+		return engine.Num("1"), true
+	case 2:
+		return engine.Str(p.image), true
+	case 3:
+		return engine.Str(p.commandLine), true
+	case 4:
+		return engine.Str(p.user), p.user != ""
+	}
+	return engine.Value{}, false
+}
+
+func (p *processEvent) Field(name string) (engine.Value, bool) {
+	if i, ok := processSchema.Index(name); ok {
+		return p.FieldAt(i)
+	}
+	return engine.Value{}, false
+}
+
+func (p *processEvent) Range(fn func(string, engine.Value) bool) {
+	for i := range processSchema.Len() {
+		if v, ok := p.FieldAt(i); ok && !fn(processSchema.Name(i), v) {
+			return
+		}
+	}
+}
+
+func ExampleIndexedEvent() {
+	set, _ := sigma.Parse("whoami.yml", []byte(whoamiRule))
+	eng, _ := engine.Compile(set.Rules)
+	for _, ev := range []*processEvent{
+		{image: `C:\Windows\System32\cmd.exe`, commandLine: "cmd.exe /c whoami", user: `CORP\alice`},
+		{image: `C:\Windows\System32\cmd.exe`, commandLine: "cmd.exe /c whoami", user: `NT AUTHORITY\SYSTEM`},
+		{image: `C:\Windows\System32\cmd.exe`, commandLine: "cmd.exe /c dir"},
+	} {
+		fmt.Println(ev.commandLine, ev.user, len(eng.Match(ev)))
+	}
+	// Output:
+	// cmd.exe /c whoami CORP\alice 1
+	// cmd.exe /c whoami NT AUTHORITY\SYSTEM 0
+	// cmd.exe /c dir  0
+}
