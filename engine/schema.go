@@ -94,6 +94,9 @@ func (e *Engine) schemaPositions(s *Schema) []int32 {
 		if pos, ok := (*m)[s]; ok {
 			return pos
 		}
+		if len(*m) >= maxSchemas {
+			return nil // without taking the lock for every such event
+		}
 	}
 	e.routeMu.Lock()
 	defer e.routeMu.Unlock()

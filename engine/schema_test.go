@@ -3,6 +3,7 @@ package engine_test
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine"
@@ -182,5 +183,24 @@ func TestIndexedEvent(t *testing.T) {
 	}
 	if matched := check(many); matched != 300*4 {
 		t.Errorf("%d matches over many schemas, want %d", matched, 300*4)
+	}
+	// Schemas resolved from several goroutines at once (run with -race).
+	indexed, _ = indexedAndBrute(t, indexedEventRules)
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	for w := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range many {
+				counts[w] += len(indexed.Match(many[(k+w*97)%len(many)]))
+			}
+		}()
+	}
+	wg.Wait()
+	for w, n := range counts {
+		if n != 300*4 {
+			t.Errorf("goroutine %d: %d matches, want %d", w, n, 300*4)
+		}
 	}
 }
