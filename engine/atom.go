@@ -455,10 +455,15 @@ func (s *strMatcher) match(v Value, fv string, _ *evalCtx) bool {
 type regexMatcher struct {
 	re     *regexp.Regexp
 	minLen int       // bytes of the shortest possible match
-	req    []string  // folded; nil when a match needs no literal
+	req    []string  // folded, one in every match (the index's witness); nil for none
+	pre    []string  // req, or fewer such literals for the prefilter when req is long
 	run    *runRegex // the expression asks only for a run of characters
 	need   *runRegex // a run of characters every match holds; nil for none
 }
+
+// maxPrefilter is the most literals a regular expression's prefilter
+// looks for before it settles for fewer, shorter ones.
+const maxPrefilter = 8
 
 func newRegexMatcher(re *regexp.Regexp) regexMatcher {
 	m := regexMatcher{re: re}
@@ -469,8 +474,15 @@ func newRegexMatcher(re *regexp.Regexp) regexMatcher {
 		}
 		p = p.Simplify()
 		m.minLen = minMatchLen(p, 0)
-		if req, ok := regexWitness(p, 0); ok {
-			m.req = req
+		if req, ok := regexWitness(p, true, 0); ok {
+			m.req, m.pre = req, req
+			// The prefilter looks for each literal in the value: when
+			// crossing parts gave many, take the parts' own literals.
+			if len(req) > maxPrefilter {
+				if own, ok := regexWitness(p, false, 0); ok && len(own) < len(req) {
+					m.pre = own
+				}
+			}
 		}
 	}
 	return m
@@ -480,7 +492,7 @@ func (r regexMatcher) match(v Value, fv string, _ *evalCtx) bool {
 	if len(v.S) < r.minLen {
 		return false
 	}
-	if r.req != nil && !slices.ContainsFunc(r.req, func(l string) bool { return strings.Contains(fv, l) }) {
+	if r.pre != nil && !slices.ContainsFunc(r.pre, func(l string) bool { return strings.Contains(fv, l) }) {
 		return false
 	}
 	if r.run != nil {

@@ -23,7 +23,7 @@ func agreesWithRegexp(t *testing.T, re *regexp.Regexp, m regexMatcher, n int, te
 		s := text(k)
 		want := re.MatchString(s)
 		if got := m.match(Str(s), pattern.Fold(s), c); got != want {
-			t.Fatalf("%s on %q: matcher %v, regexp %v (minLen %d, req %q, run %v, need %v)", re, s, got, want, m.minLen, m.req, m.run != nil, m.need != nil)
+			t.Fatalf("%s on %q: matcher %v, regexp %v (minLen %d, req %q, run %v, need %v)", re, s, got, want, m.minLen, m.pre, m.run != nil, m.need != nil)
 		}
 		if want {
 			hits++
@@ -205,7 +205,7 @@ var regexWitnessExprs = []string{
 	`a[^b]c`, `x\b y`, `(ab|cd)(ef|gh)`, `(?i)(?:cmd|powershell)\.exe\s+/c`, `é[éÉ]`,
 	`[\x{FFFD}a]b`, `a\x{FFFD}b`, `(?i)straße`, `[ſs]t`, `^a$`, `a(b|)c`, `a(?:b|c*)d`,
 	`q[0-9]{2}z`, `\d\d\.\d`, `(?i)[a-c]{2}x`, `(?i)k[a-c]`, `x(?:y|z+)w`, `(?m)a$\n^b`,
-	`(a\d+b)[xy]`, `x(?:a|b[cd]+e)f`,
+	`(a\d+b)[xy]`, `x(?:a|b[cd]+e)f`, `(?:ab|cd)(?:ef|gh)(?:ij|kl)(?:mn|op)`, `[abc][def][ghi]`, `exe[0-9][0-9]`,
 	`\s[a-fA-F0-9]{64}\s[a-fA-F0-9]{16}`, `(?i)\\(?:[a-z]:)?temp\\[^\\]+\.(?:exe|dll)$`,
 }
 
@@ -232,10 +232,16 @@ func TestRegexWitnessSound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, _ := regexWitness(p.Simplify(), 0)
+		w, _ := regexWitness(p.Simplify(), true, 0)
 		if slices.Sort(w); !slices.Equal(w, want) {
 			t.Errorf("%s: witness %q, want %q", src, w, want)
 		}
+	}
+	// A long crossing set is the index's witness; the prefilter, which
+	// looks for each of its literals in the value, takes fewer.
+	m := newRegexMatcher(regexp.MustCompile(`exe[0-9][0-9]`))
+	if len(m.req) != 10 || !slices.Equal(m.pre, []string{"exe"}) {
+		t.Errorf("witness %q, prefilter %q", m.req, m.pre)
 	}
 }
 
@@ -264,7 +270,8 @@ func checkRegexWitness(t *testing.T, src string, seed uint64, n int) int {
 	if err != nil {
 		return 0
 	}
-	w, ok := regexWitness(p.Simplify(), 0)
+	w, ok := regexWitness(p.Simplify(), true, 0)
+	own, ownOK := regexWitness(p.Simplify(), false, 0)
 	r := rand.New(rand.NewPCG(seed, 99))
 	noise := []string{"", " ", "x", "\xff", "K", "\u212a", "ſ", "é", "\n", "a.b"}
 	matched := 0
@@ -281,6 +288,9 @@ func checkRegexWitness(t *testing.T, src string, seed uint64, n int) int {
 		fs := pattern.Fold(s)
 		if ok && !slices.ContainsFunc(w, func(l string) bool { return strings.Contains(fs, l) }) {
 			t.Fatalf("%s matches %q, whose fold %q holds none of the witness %q", src, s, fs, w)
+		}
+		if ownOK && !slices.ContainsFunc(own, func(l string) bool { return strings.Contains(fs, l) }) {
+			t.Fatalf("%s matches %q, whose fold %q holds none of its parts' witness %q", src, s, fs, own)
 		}
 	}
 	return matched

@@ -17,8 +17,9 @@ import (
 // that cross from one part into the next, when the parts are small sets:
 // `net\s+user` gives {"net ", "net\t", ...} next to "net" and "user", and
 // `\.[ "']` gives {". ", ".\"", ".'"}, far rarer in command lines than "."
-// alone. The cheapest set (strCost) wins.
-func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
+// alone. The cheapest set (strCost) wins. With cross false, only the
+// parts' own literals are taken.
+func regexWitness(re *syntax.Regexp, cross bool, depth int) ([]string, bool) {
 	if depth > 100 {
 		return nil, false
 	}
@@ -28,21 +29,24 @@ func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
 			return []string{s}, true
 		}
 	case syntax.OpCapture:
-		return regexWitness(re.Sub[0], depth+1)
+		return regexWitness(re.Sub[0], cross, depth+1)
 	case syntax.OpPlus:
-		return regexWitness(re.Sub[0], depth+1)
+		return regexWitness(re.Sub[0], cross, depth+1)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return regexWitness(re.Sub[0], depth+1)
+			return regexWitness(re.Sub[0], cross, depth+1)
 		}
 	case syntax.OpConcat:
 		var best []string
 		found := false
 		for _, s := range re.Sub {
-			w, ok := regexWitness(s, depth+1)
+			w, ok := regexWitness(s, cross, depth+1)
 			if ok && (!found || strCost(w) < strCost(best)) {
 				best, found = w, true
 			}
+		}
+		if !cross {
+			return best, found
 		}
 		for _, w := range crossings(re.Sub, depth+1) {
 			if !found || strCost(w) < strCost(best) {
@@ -53,7 +57,7 @@ func regexWitness(re *syntax.Regexp, depth int) ([]string, bool) {
 	case syntax.OpAlternate:
 		var out []string
 		for _, s := range re.Sub {
-			w, ok := regexWitness(s, depth+1)
+			w, ok := regexWitness(s, cross, depth+1)
 			if !ok {
 				return nil, false
 			}
