@@ -245,6 +245,23 @@ func TestRegexWitnessSound(t *testing.T) {
 	}
 }
 
+// TestRegexWitnessNested: witnesses of deeply nested expressions take
+// time in proportion to their size (each part's shape is worked out once
+// per level); walking a part twice per level would take 2^60 steps here.
+func TestRegexWitnessNested(t *testing.T) {
+	src := "a"
+	for i := range 60 {
+		src = "(" + src + ")" + string(rune('b'+i%20))
+	}
+	p, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, ok := regexWitness(p.Simplify(), true, 0); !ok || len(w) == 0 {
+		t.Errorf("no witness for %s", src)
+	}
+}
+
 // FuzzRegexWitness is TestRegexWitnessSound on any expression.
 func FuzzRegexWitness(f *testing.F) {
 	for i, src := range regexWitnessExprs {

@@ -115,20 +115,25 @@ func shapeOf(re *syntax.Regexp, depth int) regexShape {
 		if len(items) == 0 {
 			return regexShape{}
 		}
-		first, last := shapeOf(items[0], depth+1), shapeOf(items[len(items)-1], depth+1)
+		// Each part's shape once: nested sequences would otherwise be
+		// walked again at every level.
+		shapes := make([]regexShape, len(items))
+		for i, it := range items {
+			shapes[i] = shapeOf(it, depth+1)
+		}
 		if len(items) == 1 {
-			return first
+			return shapes[0]
 		}
 		exact := []string{""}
-		for _, it := range items {
-			if exact = crossSets(exact, shapeOf(it, depth+1).exact); exact == nil {
+		for _, sh := range shapes {
+			if exact = crossSets(exact, sh.exact); exact == nil {
 				break
 			}
 		}
 		if exact != nil {
 			return exactShape(exact)
 		}
-		return regexShape{pre: first.pre, suf: last.suf}
+		return regexShape{pre: shapes[0].pre, suf: shapes[len(shapes)-1].suf}
 	case syntax.OpAlternate:
 		var x regexShape
 		for i, sub := range re.Sub {
