@@ -42,12 +42,6 @@ import (
 // Every literal found makes its rules candidates; only candidates are
 // evaluated.
 
-// literals is the number of literals, substrings and numbers.
-func (x *index) literals() int32 { return int32(len(x.litStart) - 1) }
-
-// refs returns the rules literal id witnesses (see litRefs).
-func (x *index) refs(id int32) []int32 { return x.litRefs[x.litStart[id]:x.litStart[id+1]] }
-
 // index is built once by Compile.
 type index struct {
 	fields []fieldIndex
@@ -75,6 +69,12 @@ type index struct {
 	// its route (see routeOfSource).
 	idFromSource bool
 }
+
+// literals is the number of literals, substrings and numbers.
+func (x *index) literals() int32 { return int32(len(x.litStart) - 1) }
+
+// refs returns the rules literal id witnesses (see litRefs).
+func (x *index) refs(id int32) []int32 { return x.litRefs[x.litStart[id]:x.litStart[id+1]] }
 
 // fieldIndex is the automaton for one field's literals.
 type fieldIndex struct {
@@ -459,11 +459,10 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			}
 			continue
 		}
-	scan:
 		for id := lo; id < hi; id++ {
 			if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
 				r.scan = append(r.scan, fi)
-				break scan
+				break
 			}
 		}
 	}
