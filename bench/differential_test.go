@@ -10,7 +10,9 @@ import (
 // TestLaneDifferential runs the first events of every lane through the
 // indexed engine (events read by RawJSON, as tanchi scan reads them) and
 // the brute-force engine (events read by ParseJSON), with all the rules,
-// and requires the same detections, suppressed or not, in the same order.
+// and requires the same detections, suppressed or not, in the same order;
+// and the same from the indexed engine on the typed events of the pre-read
+// benchmarks, read by position and by name.
 func TestLaneDifferential(t *testing.T) {
 	n := 2000
 	if testing.Short() {
@@ -21,6 +23,7 @@ func TestLaneDifferential(t *testing.T) {
 	var raw engine.RawJSON
 	for _, name := range LaneNames() {
 		matched := 0
+		typedEvs := typed(t, lane(t, name)[:n])
 		for i, line := range lane(t, name)[:n] {
 			ev, err := engine.ParseJSON(line)
 			if err != nil {
@@ -32,6 +35,15 @@ func TestLaneDifferential(t *testing.T) {
 			got, want := ids(indexed.MatchAll(&raw)), ids(brute.MatchAll(ev))
 			if !slices.Equal(got, want) {
 				t.Errorf("%s event %d: indexed %q, brute force %q\n%s", name, i, got, want, line)
+			}
+			// The same event as the pre-read benchmarks hand it over:
+			// typed, read by position and by name.
+			te := typedEvs[i]
+			if got := ids(indexed.MatchAll(te)); !slices.Equal(got, want) {
+				t.Errorf("%s event %d: indexed on the typed event %q, brute force %q\n%s", name, i, got, want, line)
+			}
+			if got := ids(indexed.MatchAll(namedEvent{te})); !slices.Equal(got, want) {
+				t.Errorf("%s event %d: indexed on the typed event by name %q, brute force %q\n%s", name, i, got, want, line)
 			}
 			if len(want) > 0 {
 				matched++

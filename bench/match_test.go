@@ -108,6 +108,10 @@ func (t *typedEvent) Schema() *engine.Schema { return t.schema }
 
 func (t *typedEvent) FieldAt(i int) (engine.Value, bool) { return t.vals[i], true }
 
+// Field finds names exactly, without the case-insensitive step
+// Schema.Index takes after that: the rules and the lanes' events agree on
+// case, and TestLaneDifferential checks that typed events read either way
+// give the brute-force answers.
 func (t *typedEvent) Field(name string) (engine.Value, bool) {
 	if i, ok := slices.BinarySearch(t.names, name); ok {
 		return t.vals[i], true
