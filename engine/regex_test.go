@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
@@ -259,6 +260,24 @@ func TestRegexWitnessNested(t *testing.T) {
 	}
 	if w, ok := regexWitness(p.Simplify(), true, 0); !ok || len(w) == 0 {
 		t.Errorf("no witness for %s", src)
+	}
+}
+
+// TestRegexWitnessLongSequence: a sequence of thousands of small parts
+// (a(b)c(d)...) builds no string longer than maxShapeLen, so its
+// witness takes time in proportion to its length.
+func TestRegexWitnessLongSequence(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "%c(%c)", 'a'+rune(i%26), 'a'+rune((i+7)%26))
+	}
+	p, err := syntax.Parse(b.String(), syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := regexWitness(p.Simplify(), true, 0)
+	if !ok || len(w) == 0 || len(w[0]) > maxShapeLen {
+		t.Errorf("witness %q", w)
 	}
 }
 

@@ -68,10 +68,13 @@ func regexWitness(re *syntax.Regexp, cross bool, depth int) ([]string, bool) {
 	return nil, false
 }
 
-// maxShapeSet bounds the strings of one set in a regexShape, and
+// maxShapeSet bounds the strings of one set in a regexShape, maxShapeLen
+// their length in bytes (a longer witness is no rarer in practice, and
+// long sequences of parts must not build ever longer strings), and
 // maxClassRunes the runes of a character class taken one by one.
 const (
 	maxShapeSet   = 64
+	maxShapeLen   = 32
 	maxClassRunes = 16
 )
 
@@ -195,7 +198,7 @@ func consuming(subs []*syntax.Regexp) []*syntax.Regexp {
 }
 
 // crossSets returns every a+b, or nil when either set is unknown or there
-// would be more than maxShapeSet of them.
+// would be more than maxShapeSet of them or one longer than maxShapeLen.
 func crossSets(as, bs []string) []string {
 	if as == nil || bs == nil || len(as)*len(bs) > maxShapeSet {
 		return nil
@@ -203,6 +206,9 @@ func crossSets(as, bs []string) []string {
 	out := make([]string, 0, len(as)*len(bs))
 	for _, a := range as {
 		for _, b := range bs {
+			if len(a)+len(b) > maxShapeLen {
+				return nil
+			}
 			out = append(out, a+b)
 		}
 	}
