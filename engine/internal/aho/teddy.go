@@ -340,7 +340,10 @@ func (t *teddy) scan(text string, lower bool, hits []int32) []int32 {
 			b = &buf[0]
 		}
 		_, nz := teddyFind(&t.masks, b, teddyReach, 0, &res)
-		return t.verify(text, 0, nz&(1<<last-1), &res, lower, hits)
+		if nz &= 1<<last - 1; nz == 0 {
+			return hits // most values: no call to verify
+		}
+		return t.verify(text, 0, nz, &res, lower, hits)
 	}
 	for i := 0; ; {
 		off, nz := teddyFind(&t.masks, unsafe.StringData(text), n, i, &res)
