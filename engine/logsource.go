@@ -137,12 +137,23 @@ func (s eventSource) hasCategory(c string) bool {
 // for Sysmon's EventID 12, EventType). Events that name no channel are not
 // routed: every rule may see them.
 func sourceOf(r *eventReader) eventSource {
-	ch, ok := r.get(channelKey)
-	if !ok || ch.Kind != KindString || ch.S == "" {
+	ch, id, et, ok := sourceFields(r)
+	if !ok {
 		return eventSource{}
 	}
-	id := eventIDText(r)
-	return sourceFor(ch.S, id, eventTypeText(r, id))
+	return sourceFor(ch, id, et)
+}
+
+// sourceFields reads what sourceFor needs: the Channel (false when it is
+// missing, empty or not a string), the EventID text and, for EventID 12,
+// the EventType.
+func sourceFields(r *eventReader) (ch, id, et string, ok bool) {
+	v, ok := r.get(channelKey)
+	if !ok || v.Kind != KindString || v.S == "" {
+		return "", "", "", false
+	}
+	id = eventIDText(r)
+	return v.S, id, eventTypeText(r, id), true
 }
 
 // eventIDText is the text of the event's EventID; "" when it has none or
@@ -282,23 +293,21 @@ const sourceMemos = 8
 // when ev's Channel, EventID and EventType are those of one of them.
 func (c *evalCtx) sourceOf() eventSource {
 	c.srcEntry = nil
-	ch, ok := c.rd.get(channelKey)
-	if !ok || ch.Kind != KindString || ch.S == "" {
+	ch, id, et, ok := sourceFields(&c.rd)
+	if !ok {
 		return eventSource{}
 	}
-	id := eventIDText(&c.rd)
-	et := eventTypeText(&c.rd, id)
 	for i := range c.srcMemo {
 		m := &c.srcMemo[i]
-		if m.src.known && string(m.id) == id && string(m.ch) == ch.S && string(m.et) == et {
+		if m.src.known && string(m.id) == id && string(m.ch) == ch && string(m.et) == et {
 			c.srcEntry = m
 			return m.src
 		}
 	}
-	src := sourceFor(ch.S, id, et)
+	src := sourceFor(ch, id, et)
 	m := &c.srcMemo[c.srcNext]
 	c.srcNext = (c.srcNext + 1) % sourceMemos
-	m.ch = append(m.ch[:0], ch.S...)
+	m.ch = append(m.ch[:0], ch...)
 	m.id = append(m.id[:0], id...)
 	m.et = append(m.et[:0], et...)
 	m.src, m.route = src, nil
