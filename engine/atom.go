@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,20 @@ type atom struct {
 	// reference) and costs enough (see costly) to be worth remembering
 	// across events with the same value (see memo.go).
 	byValue bool
+
+	text atomic.Pointer[string] // m.String(), made at the first match (see matchText)
+}
+
+// matchText is m.String(), the comparison as a detection reports it: made
+// once per atom, at its first match, since a rule's value lists can be
+// long and most atoms never match.
+func (a *atom) matchText() string {
+	if p := a.text.Load(); p != nil {
+		return *p
+	}
+	s := a.m.String()
+	a.text.Store(&s)
+	return s
 }
 
 // matcher tests one scalar event value. fv is Fold(v.S), for matchers

@@ -57,7 +57,7 @@ func (n atomLeaf) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 	if neg || !c.evalAtom(n.a) {
 		return
 	}
-	h := FieldHit{Field: n.a.field, Match: n.a.m.String()}
+	h := FieldHit{Field: n.a.field, Match: n.a.matchText()}
 	if n.a.field != "" {
 		if v, ok := c.field(n.a.slot, n.a.field); ok {
 			h.Value = strings.Clone(v.String())
