@@ -49,7 +49,7 @@ type evalCtx struct {
 
 	// Candidate collection (index.go).
 	mark  []uint32 // rule -> generation it became a candidate in
-	half  []uint32 // paired rule -> generation<<1 | the witness group found first
+	seen  []uint64 // rule with several witness groups -> generation<<maxGroups | the groups found
 	cands []int32
 	hits  []int32
 
@@ -89,7 +89,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
 	c.mark = make([]uint32, len(e.rules))
-	c.half = make([]uint32, len(e.rules))
+	c.seen = make([]uint64, len(e.rules))
 	if e.index != nil {
 		c.nfields = len(e.index.fields)
 		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
@@ -127,7 +127,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.foldGen)
 		clear(c.memo)
 		clear(c.mark)
-		clear(c.half)
+		clear(c.seen)
 		clear(c.valGen)
 		c.allGen = 0
 		c.gen = 1

@@ -145,8 +145,9 @@ func ids(ms []engine.Match) []string {
 }
 
 // TestPairedWitnesses: a rule whose cheapest witness is common text gets
-// a second witness group from another part of its AND, and is a candidate
-// only where both groups have a literal; matches do not change.
+// more witness groups from the other parts of its AND (here all three:
+// the image names, "system" and "authori"), and is a candidate only where
+// every group has a literal; matches do not change.
 func TestPairedWitnesses(t *testing.T) {
 	indexed, brute := indexedAndBrute(t, `
 title: system shell
@@ -166,6 +167,9 @@ detection:
 		{`{"IntegrityLevel": "Medium", "User": "CORP\\alice", "Image": "C:\\Windows\\System32\\mshta.exe"}`, 0},
 		{`{"IntegrityLevel": "High", "User": "CORP\\alice", "Image": "C:\\Tools\\pwsh.exe"}`, 0},
 		{`{"IntegrityLevel": "SYSTEM", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Tools\\PWSH.EXE"}`, 1},
+		// Two groups of three: the user's.
+		{`{"IntegrityLevel": "System", "User": "CORP\\alice", "Image": "C:\\Windows\\System32\\mshta.exe"}`, 0},
+		{`{"IntegrityLevel": "Low", "User": "NT AUTHORITY\\SYSTEM", "Image": "C:\\Windows\\System32\\mshta.exe"}`, 0},
 	} {
 		agree(t, indexed, brute, tc.event)
 		ev, err := engine.ParseJSON([]byte(tc.event))

@@ -47,9 +47,10 @@ type index struct {
 	fields []fieldIndex
 	nums   []numIndex
 	// The rules each literal witnesses: those of literal id (global) are
-	// litRefs[litStart[id]:litStart[id+1]], each rule<<2 | paired<<1 |
-	// witness group, paired when the rule has two groups, both needed.
-	// One flat array: addHits reads them for every literal found.
+	// litRefs[litStart[id]:litStart[id+1]], each a ref (see makeRef): the
+	// rule, its witness group and, for a rule with several groups, all of
+	// which are needed, the mask of its groups. One flat array: addHits
+	// reads them for every literal found.
 	litStart []int32
 	litRefs  []int32
 	lits     []string // literal id (global) -> the literal
@@ -69,6 +70,26 @@ type index struct {
 	// its route (see routeOfSource).
 	idFromSource bool
 }
+
+// A ref names a rule, one of its witness groups (bits 0-1) and, when the
+// rule has more than one, the mask of all its groups (bits 2-5; 0 for a
+// rule with one group).
+const (
+	refGroupBits = 2
+	refShift     = refGroupBits + maxGroups
+	_            = uint(1<<refGroupBits - maxGroups) // a compile error when a group number does not fit
+)
+
+func makeRef(rule int32, group, groups int) int32 {
+	need := int32(0)
+	if groups > 1 {
+		need = 1<<groups - 1
+	}
+	return rule<<refShift | need<<refGroupBits | int32(group)
+}
+
+// refRule is the rule of a ref.
+func refRule(ref int32) int32 { return ref >> refShift }
 
 // literals is the number of literals, substrings and numbers.
 func (x *index) literals() int32 { return int32(len(x.litStart) - 1) }
@@ -119,8 +140,7 @@ func (e *Engine) buildIndex() {
 	perSlot := map[int32]*fieldLits{}
 	var order []int32 // slots in first-seen order, for determinism
 	idx := &index{}
-	// A rule has one or two witness groups (see witnessGroups); each
-	// literal of group g of rule i is entered as i<<1|g.
+	// A rule has one to maxGroups witness groups (see witnessGroups).
 	type ref struct {
 		slot  int32
 		local int32
@@ -130,7 +150,6 @@ func (e *Engine) buildIndex() {
 	numRefs := make([][]ref, len(e.rules)) // local: index in numLits
 	var numLits []lit
 	numLocal := map[lit]int32{}
-	paired := make([]bool, len(e.rules))
 	var litRules [][]int32 // literal id -> refs, flattened into litRefs at the end
 	for i, cr := range e.rules {
 		groups := witnessGroups(cr.tree)
@@ -138,7 +157,6 @@ func (e *Engine) buildIndex() {
 			idx.always = append(idx.always, int32(i))
 			continue
 		}
-		paired[i] = len(groups) == 2
 		for g, w := range groups {
 			for _, l := range w {
 				if l.num {
@@ -206,44 +224,47 @@ func (e *Engine) buildIndex() {
 			continue
 		}
 		// A group with a literal in a field without automaton is
-		// unusable; a rule left without a usable group has no witness.
-		usable := [2]bool{true, true}
+		// unusable: the others are numbered anew. A rule left without a
+		// usable group has no witness.
+		var usable [maxGroups]bool
+		for _, r := range refs[i] {
+			usable[r.group] = true
+		}
+		for _, r := range numRefs[i] {
+			usable[r.group] = true
+		}
 		for _, r := range refs[i] {
 			if base[r.slot] < 0 {
 				usable[r.group] = false
 			}
 		}
-		var ids []int32
+		var renum [maxGroups]int32
+		groups := 0
+		for g, ok := range usable {
+			if ok {
+				renum[g] = int32(groups)
+				groups++
+			}
+		}
+		if groups == 0 {
+			idx.always = append(idx.always, int32(i))
+			continue
+		}
+		type litGroup struct{ id, group int32 }
+		var ids []litGroup
 		for _, r := range refs[i] {
 			if usable[r.group] {
-				ids = append(ids, (base[r.slot]+r.local)<<1|r.group)
+				ids = append(ids, litGroup{base[r.slot] + r.local, renum[r.group]})
 			}
 		}
 		for _, r := range numRefs[i] {
 			if usable[r.group] {
-				ids = append(ids, numIDs[r.local]<<1|r.group)
+				ids = append(ids, litGroup{numIDs[r.local], renum[r.group]})
 			}
 		}
-		if paired[i] && usable[0] != usable[1] {
-			// One group left: its literals stand alone, as group 0.
-			paired[i] = false
-			for k := range ids {
-				ids[k] &^= 1
-			}
-		}
-		if len(ids) == 0 {
-			paired[i] = false
-			idx.always = append(idx.always, int32(i))
-			continue
-		}
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		pair := int32(0)
-		if paired[i] {
-			pair = 2
-		}
-		for _, x := range ids {
-			litRules[x>>1] = append(litRules[x>>1], int32(i)<<2|pair|x&1)
+		slices.SortFunc(ids, func(a, b litGroup) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.group, b.group)) })
+		for _, x := range slices.Compact(ids) {
+			litRules[x.id] = append(litRules[x.id], makeRef(int32(i), int(x.group), groups))
 		}
 	}
 	idx.litStart = make([]int32, 0, len(litRules)+1)
@@ -410,7 +431,7 @@ type route struct {
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
 
 // hasRef is has for a litRefs entry.
-func (r *route) hasRef(ref int32) bool { return r.has(ref >> 2) }
+func (r *route) hasRef(ref int32) bool { return r.has(refRule(ref)) }
 
 // routeFor returns the plan for an event source and route key (keyOf(src)
 // with its event ID part), building it on first use.
@@ -670,16 +691,20 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 	for _, l := range c.hits {
 		for _, ref := range e.index.refs(base + l) {
-			i := ref >> 2
+			i := refRule(ref)
 			if c.mark[i] == c.gen || !rt.has(i) {
 				continue
 			}
-			if ref&2 != 0 {
-				// Both groups are needed: half holds gen<<1 | the group
-				// seen first this event.
-				g := uint32(ref & 1)
-				if h := c.half[i]; h>>1 != c.gen || h&1 == g {
-					c.half[i] = c.gen<<1 | g
+			if need := uint64(ref>>refGroupBits) & (1<<maxGroups - 1); need != 0 {
+				// Every group is needed: seen holds gen<<maxGroups | the
+				// groups found this event.
+				h := c.seen[i]
+				if uint32(h>>maxGroups) != c.gen {
+					h = uint64(c.gen) << maxGroups
+				}
+				h |= 1 << (ref & (1<<refGroupBits - 1))
+				c.seen[i] = h
+				if h&need != need {
 					continue
 				}
 			}
@@ -689,16 +714,23 @@ func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 	}
 }
 
-// pairCost is the witness cost from which a rule gets a second witness
-// group when its condition is an AND with another part that has one: a
-// literal of about seven bytes or less, or text ordinary telemetry holds.
+// pairCost is the witness cost from which a rule gets more witness groups
+// when its condition is an AND of parts that have them: a literal of about
+// seven bytes or less, or text ordinary telemetry holds.
 const pairCost = 0.02
 
+// maxGroups bounds a rule's witness groups.
+const maxGroups = 4
+
 // witnessGroups returns a rule's witness groups: one, or for an AND whose
-// cheapest witness is still likely present, the witnesses of its two
-// cheapest parts, both of which a matching event holds ("IntegrityLevel:
-// System and User contains AUTHORI and Image endswith ..." is a candidate
-// only where a literal of each of two parts occurs). Nil when the
+// cheapest witness is still likely present, the witnesses of its cheapest
+// parts, all of which a matching event holds ("IntegrityLevel: System and
+// User contains AUTHORI and Image endswith ..." is a candidate only where
+// a literal of each part occurs). Parts are added, cheapest first, until
+// their costs multiplied (each at most 1) fall under pairCost or
+// maxGroups are taken: a part whose text is common on its own often
+// rarely comes with the others. A part of Channel literals only is left
+// out when there are others: routing has chosen the channel. Nil when the
 // condition can hold without any literal.
 func witnessGroups(n node) [][]lit {
 	var parts [][]lit
@@ -718,11 +750,19 @@ func witnessGroups(n node) [][]lit {
 	if len(parts) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(parts, func(a, b []lit) int { return cmp.Compare(cost(a), cost(b)) })
-	if len(parts) == 1 || cost(parts[0]) < pairCost {
-		return parts[:1]
+	channelOnly := func(w []lit) bool { return !slices.ContainsFunc(w, func(l lit) bool { return !l.channel }) }
+	if slices.ContainsFunc(parts, func(w []lit) bool { return !channelOnly(w) }) {
+		parts = slices.DeleteFunc(parts, channelOnly)
 	}
-	return parts[:2]
+	slices.SortStableFunc(parts, func(a, b []lit) int { return cmp.Compare(cost(a), cost(b)) })
+	p := 1.0
+	for k, w := range parts {
+		if k == maxGroups || p < pairCost {
+			return parts[:k]
+		}
+		p *= min(cost(w), 1)
+	}
+	return parts
 }
 
 // witnessOf returns the witness literals of a condition, or false when it
@@ -812,6 +852,11 @@ var commonText = strings.Join([]string{
 	`nt authority\system`, `nt authority\network service`, `nt authority\local service`,
 	`microsoft corporation`, `microsoft® windows® operating system`,
 	`s-1-5-18`, `0x3e7`, `system`, `high`, `medium`, `.dll`, `.exe`,
+	// Call stacks of process access events, registry paths of object
+	// access and registry events.
+	`c:\windows\system32\ntdll.dll+`, `|c:\windows\system32\kernelbase.dll+`, `|unknown(`,
+	`\registry\machine\system\currentcontrolset\services\`, `\registry\machine\software\microsoft\windows\currentversion\`,
+	`hklm\system\currentcontrolset\services\`, `hklm\software\microsoft\windows\currentversion\`,
 }, "\x00")
 
 // witness returns the literals one of which a matching value contains.
