@@ -48,8 +48,11 @@ type evalCtx struct {
 	routeKey routeKey
 
 	// Candidate collection (index.go).
-	mark  []uint32 // rule -> generation it became a candidate in
-	seen  []uint64 // rule with several witness groups -> generation<<maxGroups | the groups found
+	// rule -> gen<<ruleGenShift | its state in event gen: ruleCand once
+	// a candidate, else the witness groups found (see addHits). One array,
+	// small enough to stay in cache: addHits touches it for every rule a
+	// found literal witnesses.
+	rs    []uint32
 	cands []int32
 	hits  []int32
 
@@ -88,8 +91,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.slotLazy = make([]int32, n)
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
-	c.mark = make([]uint32, len(e.rules))
-	c.seen = make([]uint64, len(e.rules))
+	c.rs = make([]uint32, len(e.rules))
 	if e.index != nil {
 		c.nfields = len(e.index.fields)
 		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
@@ -104,8 +106,8 @@ func (e *Engine) bareCtx(ev Event) *evalCtx {
 	return c
 }
 
-// maxGen is where generations wrap: memo entries keep gen<<1.
-const maxGen = 1<<31 - 1
+// maxGen is where generations wrap: rule states keep gen<<ruleGenShift.
+const maxGen = 1<<(32-ruleGenShift) - 1
 
 // begin starts a new event in a pooled context.
 func (c *evalCtx) begin(ev Event) {
@@ -126,8 +128,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.slotGen)
 		clear(c.foldGen)
 		clear(c.memo)
-		clear(c.mark)
-		clear(c.seen)
+		clear(c.rs)
 		clear(c.valGen)
 		c.allGen = 0
 		c.gen = 1

@@ -80,6 +80,13 @@ const (
 	_            = uint(1<<refGroupBits - maxGroups) // a compile error when a group number does not fit
 )
 
+// A rule's state in evalCtx.rs: the generation above ruleGenShift, then
+// ruleCand, then one bit per witness group.
+const (
+	ruleCand     = 1 << maxGroups
+	ruleGenShift = maxGroups + 1
+)
+
 func makeRef(rule int32, group, groups int) int32 {
 	need := int32(0)
 	if groups > 1 {
@@ -521,7 +528,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	c.cands = c.cands[:0]
 	c.cands = append(c.cands, rt.always...)
 	for _, i := range rt.always {
-		c.mark[i] = c.gen
+		c.rs[i] = c.gen<<ruleGenShift | ruleCand
 	}
 	fresh := len(c.cands)
 	for _, fi := range rt.scan {
@@ -692,23 +699,22 @@ func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 	for _, l := range c.hits {
 		for _, ref := range e.index.refs(base + l) {
 			i := refRule(ref)
-			if c.mark[i] == c.gen || !rt.has(i) {
+			s := c.rs[i]
+			if s>>ruleGenShift != c.gen {
+				s = c.gen << ruleGenShift
+			}
+			if s&ruleCand != 0 || !rt.has(i) {
 				continue
 			}
-			if need := uint64(ref>>refGroupBits) & (1<<maxGroups - 1); need != 0 {
-				// Every group is needed: seen holds gen<<maxGroups | the
-				// groups found this event.
-				h := c.seen[i]
-				if uint32(h>>maxGroups) != c.gen {
-					h = uint64(c.gen) << maxGroups
-				}
-				h |= 1 << (ref & (1<<refGroupBits - 1))
-				c.seen[i] = h
-				if h&need != need {
+			if need := uint32(ref>>refGroupBits) & (1<<maxGroups - 1); need != 0 {
+				// Every group is needed.
+				s |= 1 << (ref & (1<<refGroupBits - 1))
+				if s&need != need {
+					c.rs[i] = s
 					continue
 				}
 			}
-			c.mark[i] = c.gen
+			c.rs[i] = s | ruleCand
 			c.cands = append(c.cands, i)
 		}
 	}
