@@ -6,7 +6,10 @@
 //	go run ./bench/agentmem -r ../shared/sigma/rules/windows -r ... EVENTS.jsonl
 //
 // The events file only feeds the simulation: each line is read into a
-// reused typed event (the agent's own struct) before Match sees it.
+// reused typed event (the agent's own struct) before Match sees it. Events
+// with the same field names share one engine.Schema, as an agent's events
+// of one type do, and the engine reads them by position
+// (engine.IndexedEvent).
 package main
 
 import (
@@ -16,7 +19,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -24,20 +26,26 @@ import (
 	"github.com/tanchi-dev/tanchi/rule/load"
 )
 
-// typedEvent is an agent's event: named fields in a reused slice, sorted
-// by name, looked up without allocating.
+// typedEvent is an agent's event: fields at the positions of its type's
+// schema, in a reused slice, read without allocating.
 type typedEvent struct {
-	names []string
-	vals  []engine.Value
-	order []int
+	schema *engine.Schema
+	names  []string
+	vals   []engine.Value
 }
 
+func (t *typedEvent) Schema() *engine.Schema { return t.schema }
+
+func (t *typedEvent) FieldAt(i int) (engine.Value, bool) { return t.vals[i], true }
+
+// Field reads by name the way the engine reads by position, as
+// IndexedEvent requires.
 func (t *typedEvent) Field(name string) (engine.Value, bool) {
-	i, ok := slices.BinarySearchFunc(t.order, name, func(k int, n string) int { return strings.Compare(t.names[k], n) })
+	i, ok := t.schema.Index(name)
 	if !ok {
 		return engine.Value{}, false
 	}
-	return t.vals[t.order[i]], true
+	return t.vals[i], true
 }
 
 func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
@@ -91,16 +99,30 @@ func main() {
 
 	var raw engine.RawJSON
 	ev := &typedEvent{}
+	schemas := map[string]*engine.Schema{} // by the names, joined
 	fill := func(line []byte) bool {
 		if raw.Reset(line) != nil {
 			return false
 		}
-		ev.names, ev.vals, ev.order = ev.names[:0], ev.vals[:0], ev.order[:0]
+		ev.names, ev.vals = ev.names[:0], ev.vals[:0]
 		raw.Range(ev.add)
-		for i := range ev.names {
-			ev.order = append(ev.order, i)
+		key := strings.Join(ev.names, "\x00")
+		s, ok := schemas[key]
+		if !ok {
+			// The names point into the reader's buffers: the schema
+			// keeps copies.
+			names := make([]string, len(ev.names))
+			for i, n := range ev.names {
+				names[i] = strings.Clone(n)
+			}
+			var err error
+			if s, err = engine.NewSchema(names...); err != nil {
+				fmt.Fprintln(os.Stderr, "schema:", err)
+				os.Exit(1)
+			}
+			schemas[key] = s
 		}
-		slices.SortStableFunc(ev.order, func(a, b int) int { return strings.Compare(ev.names[a], ev.names[b]) })
+		ev.schema = s
 		return true
 	}
 	// Pass 1: match everything, and note the events without a detection.
@@ -160,7 +182,7 @@ func main() {
 // clone copies the event, strings included (they point into the reader's
 // buffers).
 func (t *typedEvent) clone() *typedEvent {
-	c := &typedEvent{order: slices.Clone(t.order)}
+	c := &typedEvent{schema: t.schema}
 	for i, n := range t.names {
 		c.names = append(c.names, strings.Clone(n))
 		c.vals = append(c.vals, cloneValue(t.vals[i]))
