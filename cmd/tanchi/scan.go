@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -95,8 +94,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "LEVEL\tRULE\tTITLE\tSOURCE")
 	}
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	dw := newDetectionWriter(out)
 
 	st := scanStats{start: time.Now(), byLevel: map[rule.Level]int{}}
 	prog := newProgress(stderr)
@@ -133,7 +131,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s:%d\n", m.Rule.Level, m.Rule.Key(), title, r.File, r.Line)
 				continue
 			}
-			if err := enc.Encode(toDetection(m, r)); err != nil {
+			d := toDetection(m, r)
+			if err := dw.write(&d); err != nil {
 				return err
 			}
 		}
@@ -171,7 +170,7 @@ func toDetection(m engine.Match, r corpus.Record) detection {
 	d := detection{
 		Rule:    detectionRule{ID: m.Rule.ID, Title: m.Rule.Title, Level: string(m.Rule.Level), Tags: m.Rule.Tags},
 		Source:  detectionSource{File: r.File, Line: r.Line},
-		Event:   json.RawMessage(slices.Clone(r.Raw)),
+		Event:   json.RawMessage(r.Raw), // copied by detectionWriter.write
 		Actions: m.Rule.Actions,
 		Matched: m.Fields,
 	}
