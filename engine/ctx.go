@@ -192,7 +192,7 @@ func (c *evalCtx) folded(slot int32, s string) string {
 		return c.fold(s)
 	}
 	if c.foldGen[slot] != c.gen {
-		c.slotFold[slot] = c.fold(s)
+		c.slotFold[slot] = c.foldValue(slot, s)
 		c.foldGen[slot] = c.gen
 	}
 	return c.slotFold[slot]

@@ -3,6 +3,7 @@ package engine
 import (
 	"hash/maphash"
 	"slices"
+	"unsafe"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 )
@@ -41,7 +42,19 @@ type memoEntry struct {
 	// Results of atoms that depend on this value alone and are costly
 	// (regular expressions), as evaluated on it (see evalCtx.evalAtom).
 	atoms []atomResult
+	// The value's fold, once an atom has asked for it (see
+	// evalCtx.folded): foldSame when folding leaves the value as it is,
+	// foldKept when fold holds it.
+	fold      []byte
+	foldState uint8
 }
+
+// memoEntry.foldState values.
+const (
+	foldNone = iota
+	foldSame
+	foldKept
+)
 
 type atomResult struct {
 	id int32
@@ -124,8 +137,39 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 	e.val = append(e.val[:0], s...)
 	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]
+	e.foldState = foldNone
 	c.setValueEntry(slot, e)
 	return c.hits
+}
+
+// foldValue returns Fold(s) for s, the current event's value of slot, from
+// the value's memo entry when it has one: repeated values are folded once.
+func (c *evalCtx) foldValue(slot int32, s string) string {
+	e := c.valueEntry(slot)
+	if e == nil {
+		return c.fold(s)
+	}
+	switch e.foldState {
+	case foldSame:
+		return s
+	case foldKept:
+		return bytesString(e.fold)
+	}
+	f := c.fold(s)
+	if unsafe.StringData(f) == unsafe.StringData(s) {
+		e.foldState = foldSame
+		return f
+	}
+	if grow := len(f) - cap(e.fold); grow > 0 {
+		if c.memoBytes+grow > memoBudget {
+			return f
+		}
+		c.memoBytes += grow
+		e.fold = make([]byte, 0, len(f))
+	}
+	e.fold = append(e.fold[:0], f...)
+	e.foldState = foldKept
+	return f
 }
 
 // setValueEntry records that e holds the current event's value of slot.
