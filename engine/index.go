@@ -735,9 +735,8 @@ const maxGroups = 4
 // a literal of each part occurs). Parts are added, cheapest first, until
 // their costs multiplied (each at most 1) fall under pairCost or
 // maxGroups are taken: a part whose text is common on its own often
-// rarely comes with the others. A part of Channel literals only is left
-// out when there are others: routing has chosen the channel. Nil when the
-// condition can hold without any literal.
+// rarely comes with the others. Nil when the condition can hold without
+// any literal.
 func witnessGroups(n node) [][]lit {
 	var parts [][]lit
 	var conjuncts func(node)
@@ -755,10 +754,6 @@ func witnessGroups(n node) [][]lit {
 	conjuncts(n)
 	if len(parts) == 0 {
 		return nil
-	}
-	channelOnly := func(w []lit) bool { return !slices.ContainsFunc(w, func(l lit) bool { return !l.channel }) }
-	if slices.ContainsFunc(parts, func(w []lit) bool { return !channelOnly(w) }) {
-		parts = slices.DeleteFunc(parts, channelOnly)
 	}
 	slices.SortStableFunc(parts, func(a, b []lit) int { return cmp.Compare(cost(a), cost(b)) })
 	p := 1.0
