@@ -158,7 +158,7 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 		c.read(slot)
 	}
 	if c.slotLazy[slot] != 0 {
-		c.slotVal[slot].S = c.rd.raw.decoded(c.slotLazy[slot])
+		c.slotVal[slot].S = c.decodedValue(slot)
 		c.slotLazy[slot] = 0
 	}
 	return c.slotVal[slot], c.slotOK[slot]

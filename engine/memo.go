@@ -47,6 +47,10 @@ type memoEntry struct {
 	// foldKept when fold holds it.
 	fold      []byte
 	foldState uint8
+	// The decoded text of an encoded value (enc), once an atom has read
+	// it (see evalCtx.decodedValue), when decKept.
+	dec     []byte
+	decKept bool
 }
 
 // memoEntry.foldState values.
@@ -137,9 +141,33 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 	e.val = append(e.val[:0], s...)
 	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]
-	e.foldState = foldNone
+	e.foldState, e.decKept = foldNone, false
 	c.setValueEntry(slot, e)
 	return c.hits
+}
+
+// decodedValue returns the text of the current event's value of slot, a
+// RawJSON string with escapes held encoded (slotLazy), from the value's
+// memo entry when it has one: repeated values are decoded once.
+func (c *evalCtx) decodedValue(slot int32) string {
+	e := c.valueEntry(slot)
+	if e != nil && e.decKept {
+		return bytesString(e.dec)
+	}
+	d := c.rd.raw.decoded(c.slotLazy[slot])
+	if e == nil || !e.enc {
+		return d
+	}
+	if grow := len(d) - cap(e.dec); grow > 0 {
+		if c.memoBytes+grow > memoBudget {
+			return d
+		}
+		c.memoBytes += grow
+		e.dec = make([]byte, 0, len(d))
+	}
+	e.dec = append(e.dec[:0], d...)
+	e.decKept = true
+	return d
 }
 
 // foldValue returns Fold(s) for s, the current event's value of slot, from

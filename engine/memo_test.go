@@ -201,3 +201,61 @@ func TestScanMemoEncoded(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodedByValue: a RawJSON string with escapes, decoded once and kept
+// with its memo entry, is the value atoms and detections see, also after
+// the entry has been given to another value.
+func TestDecodedByValue(t *testing.T) {
+	m := &rule.Match{Field: "CommandLine", Values: []rule.Value{{Kind: rule.String, S: `\temp\`}}}
+	if err := m.SetModifiers([]string{"contains"}); err != nil {
+		t.Fatal(err)
+	}
+	rules := []*rule.Rule{{ID: "temp", Title: "temp", Condition: m}}
+	indexed, err := Compile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brute, err := Compile(rules, WithoutIndex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := indexed.newCtx()
+	var raw RawJSON
+	match := func(line string) {
+		t.Helper()
+		if err := raw.Reset([]byte(`{"CommandLine": "` + line + `"}`)); err != nil {
+			t.Fatal(err)
+		}
+		got := hitValues(indexed.matchWith(c, &raw))
+		want := hitValues(brute.Match(&raw))
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Fatalf("%q: indexed %q, brute force %q", line, got, want)
+		}
+	}
+	first := `C:\\Temp\\a.exe \"x\"`
+	match(first) // makes the memo and its seed
+	// A second value in the same memo entry (values are known by their
+	// encoded text).
+	slot := func(s string) uint64 { return maphash.String(c.memoSeed, s) % memoWays }
+	second := ""
+	for i := 0; second == ""; i++ {
+		if s := fmt.Sprintf(`D:\\temp\\b%d.exe`, i); slot(s) == slot(first) {
+			second = s
+		}
+	}
+	match(first) // kept, decoded text with it
+	for range memoMaxScore + 2 {
+		match(second) // wears the first value's score down, then takes its entry
+	}
+	match(second)
+}
+
+func hitValues(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		for _, h := range m.Fields {
+			out = append(out, m.Rule.ID+": "+h.Value)
+		}
+	}
+	return out
+}
