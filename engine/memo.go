@@ -130,15 +130,11 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 		slices.Sort(found)
 		c.hits = c.hits[:start+len(slices.Compact(found))]
 	}
-	if grow := len(s) - cap(e.val); grow > 0 {
-		if c.memoBytes+grow > memoBudget {
-			return c.hits // the context's memos are full: scan, keep nothing
-		}
-		c.memoBytes += grow
-		e.val = make([]byte, 0, len(s)) // exactly: memoBytes counts capacity
+	val, ok := c.keep(e.val, s)
+	if !ok {
+		return c.hits // the context's memos are full: scan, keep nothing
 	}
-	e.h, e.kind, e.enc = h, v.Kind, encoded
-	e.val = append(e.val[:0], s...)
+	e.h, e.kind, e.enc, e.val = h, v.Kind, encoded, val
 	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]
 	e.foldState, e.decKept = foldNone, false
@@ -155,18 +151,9 @@ func (c *evalCtx) decodedValue(slot int32) string {
 		return bytesString(e.dec)
 	}
 	d := c.rd.raw.decoded(c.slotLazy[slot])
-	if e == nil || !e.enc {
-		return d
+	if e != nil && e.enc {
+		e.dec, e.decKept = c.keep(e.dec, d)
 	}
-	if grow := len(d) - cap(e.dec); grow > 0 {
-		if c.memoBytes+grow > memoBudget {
-			return d
-		}
-		c.memoBytes += grow
-		e.dec = make([]byte, 0, len(d))
-	}
-	e.dec = append(e.dec[:0], d...)
-	e.decKept = true
 	return d
 }
 
@@ -188,16 +175,24 @@ func (c *evalCtx) foldValue(slot int32, s string) string {
 		e.foldState = foldSame
 		return f
 	}
-	if grow := len(f) - cap(e.fold); grow > 0 {
+	var kept bool
+	if e.fold, kept = c.keep(e.fold, f); kept {
+		e.foldState = foldKept
+	}
+	return f
+}
+
+// keep copies s into buf, growing it within the memos' budget, and
+// returns it; false, with buf as it was, when the budget has no room.
+func (c *evalCtx) keep(buf []byte, s string) ([]byte, bool) {
+	if grow := len(s) - cap(buf); grow > 0 {
 		if c.memoBytes+grow > memoBudget {
-			return f
+			return buf, false
 		}
 		c.memoBytes += grow
-		e.fold = make([]byte, 0, len(f))
+		buf = make([]byte, 0, len(s)) // exactly: memoBytes counts capacity
 	}
-	e.fold = append(e.fold[:0], f...)
-	e.foldState = foldKept
-	return f
+	return append(buf[:0], s...), true
 }
 
 // setValueEntry records that e holds the current event's value of slot.
