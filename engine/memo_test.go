@@ -97,14 +97,7 @@ func TestAtomsByValue(t *testing.T) {
 		re("enc", `(?i)-e(nc)?\s+[A-Za-z0-9+/=]{8,}`),
 		re("long", `.{120,}`),
 	}
-	indexed, err := Compile(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	brute, err := Compile(rules, WithoutIndex())
-	if err != nil {
-		t.Fatal(err)
-	}
+	indexed, brute := compileBoth(t, rules)
 	lines := []string{
 		`mimikatz.exe sekurlsa::logonpasswords exit`,
 		`powershell.exe -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA`,
@@ -127,6 +120,19 @@ func TestAtomsByValue(t *testing.T) {
 			t.Fatalf("round %d, %q: indexed %v, brute force %v", round, line, got, want)
 		}
 	}
+}
+
+// compileBoth compiles rules with and without the index.
+func compileBoth(t *testing.T, rules []*rule.Rule) (indexed, brute *Engine) {
+	t.Helper()
+	indexed, err := Compile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if brute, err = Compile(rules, WithoutIndex()); err != nil {
+		t.Fatal(err)
+	}
+	return indexed, brute
 }
 
 func ruleIDs(ms []Match) []string {
@@ -211,14 +217,7 @@ func TestDecodedByValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules := []*rule.Rule{{ID: "temp", Title: "temp", Condition: m}}
-	indexed, err := Compile(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	brute, err := Compile(rules, WithoutIndex())
-	if err != nil {
-		t.Fatal(err)
-	}
+	indexed, brute := compileBoth(t, rules)
 	c := indexed.newCtx()
 	var raw RawJSON
 	match := func(line string) {
