@@ -54,10 +54,16 @@ func (dw *detectionWriter) write(d *detection) error {
 		return err
 	}
 	line = append(line, "}\n"...)
-	dw.line = line
 	_, err = dw.w.Write(line)
+	if cap(line) <= lineKeep {
+		dw.line = line
+	}
 	return err
 }
+
+// lineKeep bounds the line buffer a detectionWriter keeps between
+// detections: one huge event does not hold on to its memory.
+const lineKeep = 1 << 20
 
 // appendValue appends v as the encoder writes it, without its newline.
 func (dw *detectionWriter) appendValue(dst []byte, v any) ([]byte, error) {
