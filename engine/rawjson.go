@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -512,6 +513,11 @@ func rawScanNumber(b []byte, i int) (int, bool) {
 // but whose folds are ASCII letters: ſ (s) and the Kelvin sign (k).
 func foldsToASCII(r rune) bool { return r == 0x17f || r == 0x212a }
 
+// holdsFoldToASCII reports whether s holds a rune foldsToASCII reports.
+func holdsFoldToASCII(s string) bool {
+	return strings.Contains(s, "\u017f") || strings.Contains(s, "\u212a")
+}
+
 // PlainText reports whether every printable ASCII text that some value of
 // the event holds, case-folded, also appears in the event's JSON bytes
 // lowered to ASCII lower case, escaped as JSON escapes a backslash or a
@@ -719,17 +725,20 @@ func (r *RawJSON) build() {
 	for size < 2*len(r.nodes) && size < 1024 {
 		size *= 2
 	}
-	r.resize(size)
-
 	top := r.topKeys(0)
 	if evt := top[rawKeyEvent]; evt >= 0 && r.nodes[evt].kind == rawObject {
 		if sys, ok := r.get(evt, "System"); ok && r.nodes[sys].kind == rawObject {
 			r.evtx = true
+			r.resize(size)
 			r.flattenEvtx(evt, sys)
 			return
 		}
 	}
-	r.flatten("", 0, 0)
+	// flatTop copies the tables whole: they need no clearing for it.
+	if r.nested || !r.flatTop(size) {
+		r.resize(size)
+		r.flatten("", 0, 0)
+	}
 	r.beatAliases(top)
 }
 
@@ -1107,9 +1116,6 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 	if depth > MaxJSONDepth {
 		return
 	}
-	if obj == 0 && !r.nested && r.flatTop() {
-		return
-	}
 	lo, hi, s := r.sorted(obj)
 	top := obj == 0 && !r.nested && s != nil
 	for i := lo; i < hi; i++ {
@@ -1153,13 +1159,15 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 // object, in one step when its names are those of an object flattened
 // before: then it makes one field per name, in the sorted order kept in
 // r.schemas and with the tables kept there, which it copies rather than
-// filling them again. It reports whether it could.
-func (r *RawJSON) flatTop() bool {
+// filling them again. It reports whether it could; size is the size of
+// the tables build chose.
+func (r *RawJSON) flatTop(size int) bool {
 	sig := r.sig(r.top)
 	s := r.schemaSlot(len(r.top), sig)
-	if s == nil || s.sig != sig || len(s.lens) != len(r.top) || len(s.layout) != 2*len(r.table) || !r.sameNames(s, r.top) {
+	if s == nil || s.sig != sig || len(s.lens) != len(r.top) || len(s.layout) != 2*size || !r.sameNames(s, r.top) {
 		return false
 	}
+	r.sizeTables(size)
 	if s.score < 8 {
 		s.score++
 	}
@@ -1377,13 +1385,19 @@ func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, lazy int32, fi
 	}
 }
 
-// resize empties the tables at the given size, a power of two, and puts
-// the fields back.
-func (r *RawJSON) resize(size int) {
+// sizeTables makes the tables size entries long, their contents left as
+// they are.
+func (r *RawJSON) sizeTables(size int) {
 	if cap(r.table) < size {
 		r.table, r.folded = make([]int32, size), make([]int32, size)
 	}
 	r.table, r.folded = r.table[:size], r.folded[:size]
+}
+
+// resize empties the tables at the given size, a power of two, and puts
+// the fields back.
+func (r *RawJSON) resize(size int) {
+	r.sizeTables(size)
 	clear(r.table)
 	clear(r.folded)
 	mask := uint64(size - 1)
