@@ -71,6 +71,8 @@ type evalCtx struct {
 
 	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
 	kwRoute *route
+	kwJoin  func(string, Value) bool // adds one value to kwBuf
+	kwBuf   []byte                   // the values joinedKeywords searches
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in

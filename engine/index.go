@@ -433,6 +433,9 @@ type route struct {
 	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
 	kwMin  int      // bytes of the shortest keyword
 	kwRaw  *aho.Set // the keywords as JSON writes them, for RawJSON's bytes; nil when one is not printable ASCII
+	// kwJoined: the keywords are ASCII without a 0 byte, so that values
+	// can be searched joined (see joinedKeywords).
+	kwJoined bool
 }
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
@@ -484,6 +487,9 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 				}
 				r.kw = set
 				r.kwRaw = jsonKeywords(lits)
+				r.kwJoined = !slices.ContainsFunc(lits, func(l string) bool {
+					return !aho.IsASCII(l) || strings.IndexByte(l, 0) >= 0
+				})
 			}
 			continue
 		}
@@ -637,12 +643,16 @@ func jsonKeywords(lits []string) *aho.Set {
 	return set
 }
 
-// scanKeywords scans every value of the event for the route's keywords,
-// each value in place, as Range hands it over (the values are collected
-// only if a keyword atom needs them later). An ASCII value shorter than the
-// shortest keyword cannot hold one, nor can another value whose fold
-// cannot reach that length.
+// scanKeywords scans every value of the event for the route's keywords:
+// joined into one text when it can (joinedKeywords), else each value in
+// place, as Range hands it over (the values are collected only if a
+// keyword atom needs them later). An ASCII value shorter than the shortest
+// keyword cannot hold one, nor can another value whose fold cannot reach
+// that length.
 func scanKeywords(rt *route, c *evalCtx) []int32 {
+	if rt.kwJoined && c.joinedKeywords(rt) {
+		return c.hits
+	}
 	if c.allGen == c.gen {
 		for _, f := range c.all {
 			c.keywordValue(rt, f.v)
@@ -659,6 +669,67 @@ func scanKeywords(rt *route, c *evalCtx) []int32 {
 	c.ev.Range(c.kwFn)
 	c.kwRoute = nil
 	return c.hits
+}
+
+// joinedKeywords searches the event's values for rt's ASCII keywords in
+// one scan, of the values that could hold one joined by 0 bytes (which
+// no keyword holds: none is found across two values), lowered to ASCII
+// lower case. That finds what searching each value's fold finds unless a
+// value holds a rune whose fold is an ASCII letter (see foldsToASCII):
+// other runes fold to runes that are not ASCII, so the ASCII runs of a
+// value and of its fold are the same text lowered. When some value
+// holds one, it searches nothing and returns false.
+func (c *evalCtx) joinedKeywords(rt *route) bool {
+	c.kwBuf, c.kwRoute = c.kwBuf[:0], rt
+	if c.allGen == c.gen {
+		for _, f := range c.all {
+			c.joinValue(f.v)
+		}
+	} else {
+		if c.kwJoin == nil {
+			c.kwJoin = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
+				c.joinValue(v)
+				return true
+			}
+		}
+		c.ev.Range(c.kwJoin)
+	}
+	c.kwRoute = nil
+	buf := c.kwBuf
+	if cap(buf) > maxKeywordJoin {
+		c.kwBuf = nil // after an unusually large event
+	}
+	if text := bytesString(buf); !aho.IsASCII(text) && holdsFoldToASCII(text) {
+		return false
+	}
+	c.hits = rt.kw.ScanLower(bytesString(buf), c.hits)
+	return true
+}
+
+// maxKeywordJoin bounds the buffer joinedKeywords keeps for the next event.
+const maxKeywordJoin = 1 << 20
+
+// joinValue adds v's texts that could hold a keyword of c.kwRoute to
+// c.kwBuf, each followed by a 0 byte.
+func (c *evalCtx) joinValue(v Value) {
+	switch v.Kind {
+	case KindNull:
+	case KindList:
+		for _, it := range v.Items {
+			if it.Kind != KindNull && it.Kind != KindList {
+				c.joinText(it.S)
+			}
+		}
+	default:
+		c.joinText(v.S)
+	}
+}
+
+func (c *evalCtx) joinText(s string) {
+	// Folding makes a text at most 1.5 times as long (pattern.AppendFold).
+	if 3*len(s) >= 2*c.kwRoute.kwMin {
+		c.kwBuf = append(append(c.kwBuf, s...), 0)
+	}
 }
 
 // keywordValue appends to c.hits the keywords of rt found in v.

@@ -95,3 +95,47 @@ detection:
 		}
 	}
 }
+
+// TestKeywordsJoined checks keyword search over an event's values, which
+// the index searches joined into one text: a keyword is found in any value
+// and never across two, and values holding a rune that folds to an ASCII
+// letter (ſ, the Kelvin sign) are searched by their folds.
+func TestKeywordsJoined(t *testing.T) {
+	const src = `
+title: keywords
+logsource: {product: windows}
+detection:
+    keywords: ['MiMiKaTz', 'sekurlsa::']
+    condition: keywords
+`
+	indexed, brute := indexedAndBrute(t, src)
+	list := func(items ...string) engine.Value {
+		v := engine.Value{Kind: engine.KindList}
+		for _, it := range items {
+			v.Items = append(v.Items, engine.Str(it))
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		fields map[string]engine.Value
+		want   int
+	}{
+		{map[string]engine.Value{"A": engine.Str("x mimi"), "B": engine.Str("katz y")}, 0},
+		{map[string]engine.Value{"A": list("x mimi", "katz y")}, 0},
+		{map[string]engine.Value{"A": engine.Str("x"), "B": engine.Str("run MIMIKATZ")}, 1},
+		{map[string]engine.Value{"A": engine.Str("café"), "B": engine.Str("mimikatz")}, 1},
+		{map[string]engine.Value{"A": engine.Str("café"), "B": engine.Str("ſekurlsa::x")}, 1},
+		{map[string]engine.Value{"A": engine.Str("mimi\u212aatz")}, 1},
+		{map[string]engine.Value{"A": list("x", "mimiKATZ")}, 1},
+		{map[string]engine.Value{"A": engine.Str("sekurlsa:"), "B": engine.Str(":")}, 0},
+	} {
+		tc.fields["Channel"] = engine.Str("Security")
+		ev := engine.NewEvent(tc.fields)
+		if got, want := len(indexed.Match(ev)), len(brute.Match(ev)); got != want || got != tc.want {
+			t.Errorf("%v: indexed %d, brute force %d matches, want %d", tc.fields, got, want, tc.want)
+		}
+		if tc.want == 0 && indexed.Candidates(ev) != 0 {
+			t.Errorf("%v: a candidate for the index, with no keyword in any value", tc.fields)
+		}
+	}
+}
