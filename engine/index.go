@@ -757,7 +757,7 @@ func (c *evalCtx) keywordText(rt *route, s string) {
 
 func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 	if aho.IsASCII(s) {
-		return ac.ScanLower(s, c.hits)
+		return ac.ScanLowerASCII(s, c.hits)
 	}
 	return ac.Scan(c.fold(s), c.hits)
 }

@@ -2,6 +2,7 @@ package aho
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -37,11 +38,18 @@ import (
 // whose fingerprints filter well is a Teddy prefilter instead (see teddy),
 // which reads 32 positions of the text at once and scans a 2 KB event for
 // Sigma's Mimikatz keywords about five times faster than the stepped table.
+//
+// A set whose literals are some ASCII and some not (Sigma's lists of emoji
+// and lookalike letters beside command-line fragments) is two: the ASCII
+// literals in this one, the others in wide. An ASCII text cannot hold a
+// literal with a byte above 0x7f, so ScanLowerASCII searches this one
+// alone, with tables and an automaton the other literals do not crowd.
 type Set struct {
 	td    *teddy       // the Teddy prefilter, when the set is one; see NewSet
 	short *Automaton   // literals shorter than 4 bytes; nil when none
 	tabs  []*gramTable // gram tables, by literal length
-	lits  []string
+	lits  []string     // the set's literals; "" for those of wide
+	wide  *Set         // the literals that are not ASCII, when split; nil when not
 }
 
 // gramTable maps grams of one length to literals. Its entries are grouped
@@ -51,6 +59,7 @@ type Set struct {
 type gramTable struct {
 	n      int      // gram length: 4 or 8
 	step   int      // windows read: every step-th
+	min    int      // bytes of its shortest literal
 	filter []uint32 // bit filterBit(g, fshift) set for every gram g
 	fshift uint
 	bshift uint32 // a gram's bucket is hash(g)>>bshift
@@ -69,6 +78,51 @@ type gramRef struct {
 // whose literals allow a stepped gram table is one; else a set whose
 // automaton fits in dfaBytes is that automaton.
 func NewSet(lits []string, dfaBytes int) (*Set, error) {
+	narrow, wide, split := splitWide(lits)
+	if !split {
+		return newSet(lits, dfaBytes)
+	}
+	s, err := newSet(narrow, dfaBytes)
+	if err != nil {
+		return nil, err
+	}
+	if s.wide, err = newSet(wide, dfaBytes); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// splitWide returns lits as two lists of the same length: the ASCII
+// literals, with "" in place of the others, and the others, with "" in
+// place of the ASCII ones; split is false when either list would be all
+// empty.
+func splitWide(lits []string) (narrow, wide []string, split bool) {
+	nw, nn := 0, 0
+	for _, l := range lits {
+		switch {
+		case l == "":
+		case IsASCII(l):
+			nn++
+		default:
+			nw++
+		}
+	}
+	if nw == 0 || nn == 0 {
+		return nil, nil, false
+	}
+	narrow, wide = make([]string, len(lits)), make([]string, len(lits))
+	for i, l := range lits {
+		if IsASCII(l) {
+			narrow[i] = l
+		} else {
+			wide[i] = l
+		}
+	}
+	return narrow, wide, true
+}
+
+// newSet is NewSet without the split.
+func newSet(lits []string, dfaBytes int) (*Set, error) {
 	s := &Set{lits: lits}
 	if useTeddy {
 		if td := newTeddy(lits); td != nil && td.rate() <= maxTeddyRate {
@@ -87,7 +141,16 @@ func NewSet(lits []string, dfaBytes int) (*Set, error) {
 		s.short = a
 		return s, nil
 	}
-	return newGramSet(lits, planGrams(lits))
+	// Literals shorter than 4 bytes have no gram and go to an automaton;
+	// the 4-byte ones may join them when the tables then scan faster by
+	// more than the automaton costs, and it stays within dfaBytes.
+	classes, cost := planGrams(lits, 4)
+	if longer, c := planGrams(lits, 5); c < cost {
+		if s, err := newGramSet(lits, longer, dfaBytes); err == nil {
+			return s, nil
+		}
+	}
+	return newGramSet(lits, classes, 0)
 }
 
 // classWidth is the row width of the automaton of lits: one more than the
@@ -106,15 +169,17 @@ func classWidth(lits []string) int {
 	return n
 }
 
-// newGramSet is the Set of an automaton for the literals shorter than 4
-// bytes and a gram table for each of classes.
-func newGramSet(lits []string, classes []gramClass) (*Set, error) {
+// newGramSet is the Set of an automaton for the literals shorter than the
+// first of classes (all of them when there is none; at least those
+// shorter than 4 bytes) and a gram table for each class. An automaton
+// of more than dfaBytes is an error, unless dfaBytes is 0.
+func newGramSet(lits []string, classes []gramClass, dfaBytes int) (*Set, error) {
 	s := &Set{lits: lits}
 	short := make([]string, len(lits))
 	hasShort := false
 	ids := make([][]int32, len(classes))
 	for i, l := range lits {
-		if len(l) < 4 {
+		if len(l) < 4 || len(classes) == 0 || len(l) < classes[0].min {
 			short[i], hasShort = l, hasShort || l != ""
 			continue
 		}
@@ -129,6 +194,9 @@ func newGramSet(lits []string, classes []gramClass) (*Set, error) {
 		a, err := Build(short, 1<<20)
 		if err != nil {
 			return nil, err
+		}
+		if dfaBytes > 0 && a.Bytes() > dfaBytes {
+			return nil, fmt.Errorf("aho: automaton of %d bytes, more than %d", a.Bytes(), dfaBytes)
 		}
 		s.short = a
 	}
@@ -188,7 +256,11 @@ type gramClass struct {
 // machine) and set so that the plan is the fastest of those measured on
 // BenchmarkScanCmdLine; the model is sensitive to them: with a window at
 // 1.8 and a probe at 9, it keeps that set in one 4-byte table at step 1.
+//
+// An automaton, read a byte at a time through dependent lookups, costs
+// costDFA per byte.
 const (
+	costDFA    = 1.5
 	costWindow = 1.2
 	costProbe  = 12.0
 	costTable  = 15.0
@@ -202,43 +274,48 @@ const (
 	planGramsPer = 4
 )
 
-// planGrams splits the literals of 4 bytes or more by length into the
-// classes whose tables scan a text fastest by the cost model: each class
-// is a range of lengths, with the step its shortest literal allows. The
-// classes are found by dynamic programming over the distinct lengths
-// (lengths of maxPlanStep+7 bytes or more all allow the longest step, so
-// they count as one).
-func planGrams(lits []string) []gramClass {
+// planGrams splits the literals of from bytes or more (from >= 4) by
+// length into the classes whose tables scan a text fastest by the cost
+// model: each class is a range of lengths, with the step its shortest
+// literal allows. The classes are found by dynamic programming over the
+// distinct lengths (lengths of maxPlanStep+7 bytes or more all allow the
+// longest step, so they count as one). It also returns the model's cost
+// per byte of the tables and of the automaton the shorter literals need.
+func planGrams(lits []string, from int) ([]gramClass, float64) {
 	const top = 8 + maxPlanStep - 1
 	var count [top + 1]int
 	total := 0
+	cost := 0.0
 	for _, l := range lits {
-		if len(l) >= 4 {
+		switch {
+		case len(l) >= from:
 			count[min(len(l), top)]++
 			total++
+		case l != "":
+			cost = costDFA
 		}
 	}
 	var lens []int
-	for n := 4; n <= top; n++ {
+	for n := from; n <= top; n++ {
 		if count[n] > 0 {
 			lens = append(lens, n)
 		}
 	}
 	if len(lens) == 0 {
-		return nil
+		return nil, cost
 	}
 	// Lower the step bound until the grams fit the memory bound.
 	for maxStep := maxPlanStep; ; maxStep-- {
-		classes, grams := planWith(lens, count[:], maxStep)
+		classes, grams, c := planWith(lens, count[:], maxStep)
 		if grams <= planGramsPer*total || maxStep == 1 {
-			return classes
+			return classes, cost + c
 		}
 	}
 }
 
 // planWith is planGrams with steps of at most maxStep; it returns the
-// classes and their grams.
-func planWith(lens, count []int, maxStep int) ([]gramClass, int) {
+// classes, their grams and their cost.
+func planWith(lens, count []int, maxStep int) ([]gramClass, int, float64) {
 	m := len(lens)
 	type choice struct {
 		cost  float64
@@ -268,7 +345,7 @@ func planWith(lens, count []int, maxStep int) ([]gramClass, int) {
 	for i := 0; i < m; i = best[i].next {
 		classes = append(classes, best[i].class)
 	}
-	return classes, best[0].grams
+	return classes, best[0].grams, best[0].cost
 }
 
 // classCost is the cost model's time per text byte of a table of lits
@@ -299,6 +376,9 @@ func newGramTable(lits []string, ids []int32, n, step int) *gramTable {
 	total := 0
 	for _, id := range ids {
 		total += len(lits[id]) - n + 1
+		if t.min == 0 || len(lits[id]) < t.min {
+			t.min = len(lits[id])
+		}
 	}
 	freq.init(total)
 	for _, id := range ids {
@@ -422,29 +502,49 @@ func (s *Set) Bytes() int {
 	if s.short != nil {
 		n += s.short.Bytes()
 	}
+	if s.wide != nil {
+		n += s.wide.Bytes()
+	}
 	return n
 }
 
 // States returns the number of automaton states (for the literals shorter
 // than 4 bytes).
 func (s *Set) States() int {
-	if s.short == nil {
-		return 0
+	n := 0
+	if s.short != nil {
+		n = s.short.States()
 	}
-	return s.short.States()
+	if s.wide != nil {
+		n += s.wide.States()
+	}
+	return n
 }
 
 // Scan appends to hits the number of every literal that occurs in text, once
 // per occurrence, and returns the extended slice.
 func (s *Set) Scan(text string, hits []int32) []int32 {
+	hits = s.scan(text, false, hits)
+	if s.wide != nil {
+		hits = s.wide.scan(text, false, hits)
+	}
+	return hits
+}
+
+// scan is Scan, or with lower ScanLower, without the wide literals.
+func (s *Set) scan(text string, lower bool, hits []int32) []int32 {
 	if s.td != nil {
-		return s.td.scan(text, false, hits)
+		return s.td.scan(text, lower, hits)
 	}
 	if s.short != nil {
-		hits = s.short.Scan(text, hits)
+		if lower {
+			hits = s.short.ScanLower(text, hits)
+		} else {
+			hits = s.short.Scan(text, hits)
+		}
 	}
 	for _, t := range s.tabs {
-		hits = t.scan(text, false, s.lits, hits)
+		hits = t.scan(text, lower, s.lits, hits)
 	}
 	return hits
 }
@@ -454,20 +554,26 @@ func (s *Set) Scan(text string, hits []int32) []int32 {
 // letters. Only the bytes 'A' to 'Z' are lowered: other bytes, those above
 // 0x7f included, are read as they are.
 func (s *Set) ScanLower(text string, hits []int32) []int32 {
-	if s.td != nil {
-		return s.td.scan(text, true, hits)
-	}
-	if s.short != nil {
-		hits = s.short.ScanLower(text, hits)
-	}
-	for _, t := range s.tabs {
-		hits = t.scan(text, true, s.lits, hits)
+	hits = s.scan(text, true, hits)
+	if s.wide != nil {
+		hits = s.wide.scan(text, true, hits)
 	}
 	return hits
 }
 
+// ScanLowerASCII is ScanLower for a text the caller knows has no byte
+// above 0x7f: the literals that have one are not searched for.
+func (s *Set) ScanLowerASCII(text string, hits []int32) []int32 {
+	return s.scan(text, true, hits)
+}
+
 // Any reports whether any literal occurs in text, stopping at the first.
 func (s *Set) Any(text string) bool {
+	return s.any(text) || s.wide != nil && s.wide.any(text)
+}
+
+// any is Any without the wide literals.
+func (s *Set) any(text string) bool {
 	if s.td != nil {
 		return s.td.any(text)
 	}

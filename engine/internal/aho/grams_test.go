@@ -17,7 +17,9 @@ var unsteppedClasses = []gramClass{{4, 4, 1}, {8, 8, 1}}
 // allows.
 func randomClasses(r *rand.Rand) []gramClass {
 	var classes []gramClass
-	for lo := 4; lo < 40; lo += 1 + r.IntN(12) {
+	// The first class starts at 4 bytes or a little more (the shorter
+	// literals go to the automaton).
+	for lo := 4 + r.IntN(3); lo < 40; lo += 1 + r.IntN(12) {
 		n := 4
 		if lo >= 8 && r.IntN(2) == 0 {
 			n = 8
@@ -84,17 +86,31 @@ func checkSet(t *testing.T, what string, s *Set, lits []string, text string) {
 	if got, want := distinct(s.ScanLower(text, nil)), found(lits, asciiLowerString(text)); !slices.Equal(got, want) {
 		t.Fatalf("%s: ScanLower(%q) = %v, want %v", what, text, got, want)
 	}
-	got = nil
-	for _, tab := range s.tabs {
-		got = tab.scan(text, true, lits, got)
-	}
-	slices.Sort(got)
-	long := slices.Clone(lits)
-	for i, l := range long {
-		if len(l) < 4 {
-			long[i] = ""
+	if IsASCII(text) {
+		if got, want := distinct(s.ScanLowerASCII(text, nil)), found(lits, asciiLowerString(text)); !slices.Equal(got, want) {
+			t.Fatalf("%s: ScanLowerASCII(%q) = %v, want %v", what, text, got, want)
 		}
 	}
+	// The literals of a set (or of each part of a split one) as long as
+	// its tables' shortest are in its tables.
+	got = nil
+	long := make([]string, len(lits))
+	for _, part := range []*Set{s, s.wide} {
+		if part == nil || len(part.tabs) == 0 {
+			continue
+		}
+		shortest := part.tabs[0].min
+		for _, tab := range part.tabs {
+			got = tab.scan(text, true, part.lits, got)
+			shortest = min(shortest, tab.min)
+		}
+		for i, l := range part.lits {
+			if len(l) >= shortest {
+				long[i] = l
+			}
+		}
+	}
+	slices.Sort(got)
 	if want := occurrences(long, asciiLowerString(text)); !slices.Equal(got, want) {
 		t.Fatalf("%s: the tables' ScanLower(%q) = %v, want %v", what, text, got, want)
 	}
@@ -133,11 +149,11 @@ func TestGramSetsAgainstContains(t *testing.T) {
 		for _, tab := range planned.tabs {
 			stepped = stepped || tab.step > 1
 		}
-		old, err := newGramSet(lits, unsteppedClasses)
+		old, err := newGramSet(lits, unsteppedClasses, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		random, err := newGramSet(lits, randomClasses(r))
+		random, err := newGramSet(lits, randomClasses(r), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,13 +177,13 @@ func TestGramSetsAgainstContains(t *testing.T) {
 // every window; and the grams stay within planGramsPer per literal.
 func TestPlanGrams(t *testing.T) {
 	lits := cmdLits(cmdLitsN, 1)
-	classes := planGrams(lits)
+	classes, cost4 := planGrams(lits, 4)
 	last := classes[len(classes)-1]
 	if classes[0] != (gramClass{4, 4, 1}) || last.n != 8 || last.step < 4 {
 		t.Errorf("planGrams = %v, want 4-byte grams at step 1 first and 8-byte ones at step 4 or more last", classes)
 	}
 	grams, total := 0, 0
-	s, err := newGramSet(lits, classes)
+	s, err := newGramSet(lits, classes, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +198,30 @@ func TestPlanGrams(t *testing.T) {
 	if grams > planGramsPer*total {
 		t.Errorf("%d grams for %d literals", grams, total)
 	}
-	if got := planGrams([]string{"abc", ""}); got != nil {
-		t.Errorf("planGrams of short literals = %v, want none", got)
+	if got, cost := planGrams([]string{"abc", ""}, 4); got != nil || cost != costDFA {
+		t.Errorf("planGrams of short literals = %v (cost %v), want none (the automaton's cost)", got, cost)
+	}
+	// Without its 4-byte literals the set's tables read fewer windows:
+	// planned from 5 bytes, the first class has a step of 2 or more, and
+	// when that is cheaper NewSet puts the 4-byte literals into the
+	// automaton, within its bound.
+	longer, cost5 := planGrams(lits, 5)
+	if longer[0].min < 5 || longer[0].step < 2 {
+		t.Errorf("planGrams from 5 bytes = %v, want a first class of 5 bytes or more at step 2 or more", longer)
+	}
+	set, err := newSetNoTeddy(lits, 256<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if four := slices.ContainsFunc(set.tabs, func(t *gramTable) bool { return t.step == 1 }); four != (cost5 >= cost4) {
+		t.Errorf("costs %.3f (from 4 bytes), %.3f (from 5): NewSet has a table at step 1: %v", cost4, cost5, four)
+	}
+	small, err := newSetNoTeddy(lits, 1<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(small.tabs, func(t *gramTable) bool { return t.step == 1 }) {
+		t.Errorf("NewSet with 1 KB for its automaton: no table at step 1; want the 4-byte literals in one")
 	}
 }
 
@@ -196,13 +234,16 @@ func FuzzGramSet(f *testing.F) {
 			return
 		}
 		r := rand.New(rand.NewPCG(seed, 0))
-		s, err := newGramSet(lits, randomClasses(r))
+		s, err := newGramSet(lits, randomClasses(r), 0)
 		if err != nil {
 			return
 		}
 		checkSet(t, "random classes", s, lits, text)
-		if s, err = newGramSet(lits, planGrams(lits)); err == nil {
-			checkSet(t, "planned", s, lits, text)
+		for from := 4; from <= 5; from++ {
+			classes, _ := planGrams(lits, from)
+			if s, err = newGramSet(lits, classes, 0); err == nil {
+				checkSet(t, "planned", s, lits, text)
+			}
 		}
 	})
 }
