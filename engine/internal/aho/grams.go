@@ -15,7 +15,8 @@ import (
 // that is not one long chain of dependent table lookups.
 //
 // A set whose automaton would be small is just that automaton. Otherwise
-// literals shorter than 4 bytes go into an Automaton, and the longer ones
+// literals shorter than 4 bytes (and the 4-byte ones too, when the cost
+// model of planGrams says so) go into an Automaton, and the longer ones
 // into gram tables. A gram table represents each of its literals by
 // substrings (grams) of 4 or 8 bytes, the ones fewest other literals share,
 // and maps grams to the literals they stand for. Scan hashes windows of the
@@ -46,7 +47,7 @@ import (
 // alone, with tables and an automaton the other literals do not crowd.
 type Set struct {
 	td    *teddy       // the Teddy prefilter, when the set is one; see NewSet
-	short *Automaton   // literals shorter than 4 bytes; nil when none
+	short *Automaton   // literals shorter than the tables'; nil when none
 	tabs  []*gramTable // gram tables, by literal length
 	lits  []string     // the set's literals; "" for those of wide
 	wide  *Set         // the literals that are not ASCII, when split; nil when not
