@@ -653,12 +653,6 @@ func scanKeywords(rt *route, c *evalCtx) []int32 {
 	if rt.kwJoined && c.joinedKeywords(rt) {
 		return c.hits
 	}
-	if c.allGen == c.gen {
-		for _, f := range c.all {
-			c.keywordValue(rt, f.v)
-		}
-		return c.hits
-	}
 	if c.kwFn == nil {
 		c.kwFn = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
 			c.keywordValue(c.kwRoute, v)
@@ -666,9 +660,21 @@ func scanKeywords(rt *route, c *evalCtx) []int32 {
 		}
 	}
 	c.kwRoute = rt
-	c.ev.Range(c.kwFn)
+	c.eachValue(c.kwFn)
 	c.kwRoute = nil
 	return c.hits
+}
+
+// eachValue calls fn with every value of the event: those values
+// collected if they were this event, else as Range hands them over.
+func (c *evalCtx) eachValue(fn func(string, Value) bool) {
+	if c.allGen == c.gen {
+		for _, f := range c.all {
+			fn(f.name, f.v)
+		}
+		return
+	}
+	c.ev.Range(fn)
 }
 
 // joinedKeywords searches the event's values for rt's ASCII keywords in
@@ -680,20 +686,14 @@ func scanKeywords(rt *route, c *evalCtx) []int32 {
 // value and of its fold are the same text lowered. When some value
 // holds one, it searches nothing and returns false.
 func (c *evalCtx) joinedKeywords(rt *route) bool {
-	c.kwBuf, c.kwRoute = c.kwBuf[:0], rt
-	if c.allGen == c.gen {
-		for _, f := range c.all {
-			c.joinValue(f.v)
+	if c.kwJoin == nil {
+		c.kwJoin = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
+			c.joinValue(v)
+			return true
 		}
-	} else {
-		if c.kwJoin == nil {
-			c.kwJoin = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
-				c.joinValue(v)
-				return true
-			}
-		}
-		c.ev.Range(c.kwJoin)
 	}
+	c.kwBuf, c.kwRoute = c.kwBuf[:0], rt
+	c.eachValue(c.kwJoin)
 	c.kwRoute = nil
 	buf := c.kwBuf
 	if cap(buf) > maxKeywordJoin {
