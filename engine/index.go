@@ -699,10 +699,11 @@ func (c *evalCtx) joinedKeywords(rt *route) bool {
 	if cap(buf) > maxKeywordJoin {
 		c.kwBuf = nil // after an unusually large event
 	}
-	if text := bytesString(buf); !aho.IsASCII(text) && holdsFoldToASCII(text) {
+	text := bytesString(buf)
+	if !aho.IsASCII(text) && holdsFoldToASCII(text) {
 		return false
 	}
-	c.hits = rt.kw.ScanLower(bytesString(buf), c.hits)
+	c.hits = rt.kw.ScanLower(text, c.hits)
 	return true
 }
 
