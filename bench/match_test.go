@@ -95,18 +95,40 @@ func lane(tb testing.TB, name string) [][]byte {
 
 // typedEvent is an event an agent holds in memory: fields at fixed
 // positions of its type's schema, read without JSON and without allocating
-// (engine.IndexedEvent). Like an event an agent has just decoded into a
-// struct, its names and texts share one block of memory. Events with the
-// same field names share one schema, as the events of one type do.
+// (engine.IndexedEvent). It is laid out as an agent's decoded struct would
+// be: a text per field, its kind, and its texts in one block of memory;
+// the field names belong to the type, so the events with the same names
+// share them and one schema. The rare list value is kept apart.
 type typedEvent struct {
 	schema *engine.Schema
-	names  []string // sorted; the schema's names
-	vals   []engine.Value
+	names  []string // sorted; the schema's names, shared
+	kinds  []engine.Kind
+	texts  []string
+	lists  []typedList // by position
+}
+
+type typedList struct {
+	at    int
+	items []engine.Value
 }
 
 func (t *typedEvent) Schema() *engine.Schema { return t.schema }
 
-func (t *typedEvent) FieldAt(i int) (engine.Value, bool) { return t.vals[i], true }
+func (t *typedEvent) FieldAt(i int) (engine.Value, bool) {
+	if t.kinds[i] == engine.KindList {
+		return t.list(i), true
+	}
+	return engine.Value{Kind: t.kinds[i], S: t.texts[i]}, true
+}
+
+func (t *typedEvent) list(i int) engine.Value {
+	for _, l := range t.lists {
+		if l.at == i {
+			return engine.Value{Kind: engine.KindList, Items: l.items}
+		}
+	}
+	panic("typedEvent: no list at a list's position")
+}
 
 // Field finds names exactly, without the case-insensitive step
 // Schema.Index takes after that: the rules and the lanes' events agree on
@@ -114,14 +136,18 @@ func (t *typedEvent) FieldAt(i int) (engine.Value, bool) { return t.vals[i], tru
 // give the brute-force answers.
 func (t *typedEvent) Field(name string) (engine.Value, bool) {
 	if i, ok := slices.BinarySearch(t.names, name); ok {
-		return t.vals[i], true
+		return t.FieldAt(i)
 	}
 	return engine.Value{}, false
 }
 
 func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
 	for i, n := range t.names {
-		if !fn(n, t.vals[i]) {
+		v := engine.Value{Kind: t.kinds[i], S: t.texts[i]}
+		if v.Kind == engine.KindList {
+			v = t.list(i)
+		}
+		if !fn(n, v) {
 			return
 		}
 	}
@@ -138,7 +164,11 @@ func (n namedEvent) Range(fn func(string, engine.Value) bool) { n.t.Range(fn) }
 func typed(tb testing.TB, raws [][]byte) []*typedEvent {
 	tb.Helper()
 	var r engine.RawJSON
-	schemas := map[string]*engine.Schema{}
+	type layout struct {
+		schema *engine.Schema
+		names  []string
+	}
+	layouts := map[string]layout{}
 	out := make([]*typedEvent, 0, len(raws))
 	for _, raw := range raws {
 		if err := r.Reset(raw); err != nil {
@@ -152,26 +182,40 @@ func typed(tb testing.TB, raws [][]byte) []*typedEvent {
 		size := 0
 		r.Range(func(n string, v engine.Value) bool {
 			kvs = append(kvs, kv{n, v})
-			size += len(n) + textSize(v)
+			size += textSize(v)
 			return true
 		})
 		slices.SortStableFunc(kvs, func(a, b kv) int { return strings.Compare(a.n, b.n) })
 		kvs = slices.CompactFunc(kvs, func(a, b kv) bool { return a.n == b.n })
-		t := &typedEvent{names: make([]string, len(kvs)), vals: make([]engine.Value, len(kvs))}
-		block := make([]byte, 0, size)
+		names := make([]string, len(kvs))
 		for i, x := range kvs {
-			t.names[i], block = copyText(block, x.n)
-			t.vals[i], block = copyValue(block, x.v)
+			names[i] = x.n
 		}
-		key := strings.Join(t.names, "\x00")
-		if schemas[key] == nil {
-			s, err := engine.NewSchema(t.names...)
+		key := strings.Join(names, "\x00")
+		l, ok := layouts[key]
+		if !ok {
+			for i, n := range names {
+				names[i] = strings.Clone(n)
+			}
+			s, err := engine.NewSchema(names...)
 			if err != nil {
 				tb.Fatal(err)
 			}
-			schemas[key] = s
+			l = layout{s, names}
+			layouts[key] = l
 		}
-		t.schema = schemas[key]
+		t := &typedEvent{schema: l.schema, names: l.names, kinds: make([]engine.Kind, len(kvs)), texts: make([]string, len(kvs))}
+		block := make([]byte, 0, size)
+		for i, x := range kvs {
+			t.kinds[i] = x.v.Kind
+			if x.v.Kind == engine.KindList {
+				var c engine.Value
+				c, block = copyValue(block, x.v)
+				t.lists = append(t.lists, typedList{i, c.Items})
+				continue
+			}
+			t.texts[i], block = copyText(block, x.v.S)
+		}
 		out = append(out, t)
 	}
 	return out
