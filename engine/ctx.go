@@ -66,8 +66,8 @@ type evalCtx struct {
 	valGen    []uint32     // slot -> generation valEntry was set in
 
 	srcMemo  [sourceMemos]sourceMemo // see sourceOf
-	srcNext  int
-	srcEntry *sourceMemo // the entry of the current event's source; nil for none
+	srcOld   [sourceSets]uint8       // per place, the way to replace next
+	srcEntry *sourceMemo             // the entry of the current event's source; nil for none
 
 	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
 	kwRoute *route

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/rule"
@@ -96,4 +97,34 @@ func TestSourceMemo(t *testing.T) {
 			t.Fatalf("event %d (%q, %q, %q): memo gives %+v, sourceOf %+v", i, ch, id, et, got, want)
 		}
 	}
+}
+
+// TestSourceMemoKeepsMany: the memo keeps most of a hundred sources seen
+// in turn (a Security channel's EventIDs), not only the last few. An entry
+// found again still holds the mark left on it; a new one has none.
+func TestSourceMemoKeepsMany(t *testing.T) {
+	eng, err := Compile(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := eng.newCtx()
+	mark := &route{}
+	hits, looks := 0, 0
+	for pass := range 3 {
+		for id := 4600; id < 4700; id++ {
+			c.rd = readerOf(NewEvent(map[string]Value{"Channel": Str("Security"), "EventID": Num(strconv.Itoa(id))}))
+			c.sourceOf()
+			if pass > 0 {
+				looks++
+				if c.srcEntry.route == mark {
+					hits++
+				}
+			}
+			c.srcEntry.route = mark
+		}
+	}
+	if hits < looks*8/10 {
+		t.Errorf("memo found %d of %d sources seen before", hits, looks)
+	}
+	t.Logf("memo found %d of %d sources seen before", hits, looks)
 }
