@@ -144,7 +144,8 @@ func (c *evalCtx) end() {
 		c.slotVal[s], c.slotFold[s] = Value{}, ""
 	}
 	c.touched = c.touched[:0]
-	clear(c.all)
+	clear(c.all) // once: the values collected this event, if any
+	c.all = c.all[:0]
 }
 
 // lookup reads a field by name, through the mapping, without caching.
