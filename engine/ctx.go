@@ -65,9 +65,8 @@ type evalCtx struct {
 	valEntry  []*memoEntry // slot -> the memo entry of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
-	srcMemo  [sourceMemos]sourceMemo // see sourceOf
-	srcOld   [sourceSets]uint8       // per place, the way to replace next
-	srcEntry *sourceMemo             // the entry of the current event's source; nil for none
+	srcs     *sourceCache // see sourceOf; pooled contexts only
+	srcEntry *sourceMemo  // the entry of the current event's source; nil for none
 
 	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
 	kwRoute *route
@@ -94,6 +93,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
 	c.rs = make([]uint32, len(e.rules))
+	c.srcs = new(sourceCache)
 	if e.index != nil {
 		c.nfields = len(e.index.fields)
 		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)

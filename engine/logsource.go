@@ -296,6 +296,13 @@ const (
 	sourceMemos = 2 * sourceSets
 )
 
+// sourceCache is a context's memo of sources: entries 2p and 2p+1 are
+// place p's, and old[p] is the one of them to replace next.
+type sourceCache struct {
+	entries [sourceMemos]sourceMemo
+	old     [sourceSets]uint8
+}
+
 // maxSourceMemo is the most bytes of Channel, EventID and EventType a
 // memo entry copies: a source with more is not kept.
 const maxSourceMemo = 256
@@ -311,9 +318,9 @@ func (c *evalCtx) sourceOf() eventSource {
 	}
 	set := sourcePlace(ch, id, et)
 	for w := range 2 {
-		m := &c.srcMemo[2*set+w]
+		m := &c.srcs.entries[2*set+w]
 		if m.src.known && string(m.id) == id && string(m.ch) == ch && string(m.et) == et {
-			c.srcOld[set] = uint8(1 - w)
+			c.srcs.old[set] = uint8(1 - w)
 			c.srcEntry = m
 			return m.src
 		}
@@ -323,9 +330,9 @@ func (c *evalCtx) sourceOf() eventSource {
 		return src
 	}
 	// Replace the one of the place's two sources found less recently.
-	w := c.srcOld[set]
-	c.srcOld[set] = 1 - w
-	m := &c.srcMemo[2*set+int(w)]
+	w := c.srcs.old[set]
+	c.srcs.old[set] = 1 - w
+	m := &c.srcs.entries[2*set+int(w)]
 	m.ch = append(m.ch[:0], ch...)
 	m.id = append(m.id[:0], id...)
 	m.et = append(m.et[:0], et...)
