@@ -348,7 +348,7 @@ func (c *evalCtx) sourceOf() eventSource {
 // (Fibonacci hashing), so a channel's consecutive EventIDs share few.
 func sourcePlace(ch, id, et string) int {
 	var n uint64
-	for i := 0; i < len(id); i++ {
+	for i := 0; i < len(id) && i < 20; i++ { // 20 digits fill 64 bits
 		n = n*10 + uint64(id[i]-'0') // other bytes only need to mix in
 	}
 	k := uint64(len(ch))
