@@ -289,7 +289,7 @@ type sourceMemo struct {
 // sourceSets places. A stream's events come from a few channels but, on a
 // Security channel, from dozens of EventIDs (the Security lane holds 120
 // channel and EventID pairs: the last eight of them would be found for 44%
-// of its events, these places for 97%).
+// of its events, these places for 98.7%).
 const (
 	sourceBits  = 6
 	sourceSets  = 1 << sourceBits
@@ -358,5 +358,7 @@ func sourcePlace(ch, id, et string) int {
 	if len(et) > 0 {
 		k |= uint64(et[len(et)-1])<<24 | uint64(len(et))<<32
 	}
-	return int((n + k<<40) * 0x9E3779B97F4A7C15 >> (64 - sourceBits))
+	// k is spread over all 64 bits and added: for one channel and event
+	// type, the places of consecutive numbers stay evenly apart.
+	return int((n + k*0xFF51AFD7ED558CCD) * 0x9E3779B97F4A7C15 >> (64 - sourceBits))
 }
