@@ -153,6 +153,20 @@ func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
 	}
 }
 
+// AppendTexts hands keyword searches the texts at once (engine.TextEvent):
+// a list's position holds no text, its items are added after.
+func (t *typedEvent) AppendTexts(dst []string) []string {
+	dst = append(dst, t.texts...)
+	for _, l := range t.lists {
+		for _, it := range l.items {
+			if it.Kind != engine.KindNull && it.Kind != engine.KindList {
+				dst = append(dst, it.S)
+			}
+		}
+	}
+	return dst
+}
+
 // namedEvent is a typed event read by name only (no schema): each field
 // a binary search over the sorted names.
 type namedEvent struct{ t *typedEvent }

@@ -72,6 +72,7 @@ type evalCtx struct {
 	kwRoute *route
 	kwJoin  func(string, Value) bool // adds one value to kwBuf
 	kwBuf   []byte                   // the values joinedKeywords searches
+	texts   []string                 // a TextEvent's texts, while keywords are searched
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in

@@ -659,10 +659,41 @@ func scanKeywords(rt *route, c *evalCtx) []int32 {
 			return true
 		}
 	}
+	if texts, ok := c.eventTexts(); ok {
+		for _, s := range texts {
+			c.keywordText(rt, s)
+		}
+		c.dropTexts()
+		return c.hits
+	}
 	c.kwRoute = rt
 	c.eachValue(c.kwFn)
 	c.kwRoute = nil
 	return c.hits
+}
+
+// eventTexts returns the texts of the event's values (see TextEvent), and
+// false when the event does not hand them over or they were collected
+// this event already. The caller drops them when done (dropTexts).
+func (c *evalCtx) eventTexts() ([]string, bool) {
+	if c.allGen == c.gen {
+		return nil, false
+	}
+	te, ok := c.ev.(TextEvent)
+	if !ok {
+		return nil, false
+	}
+	c.texts = te.AppendTexts(c.texts[:0])
+	return c.texts, true
+}
+
+// dropTexts lets go of the event's texts, and of their slice after an
+// unusually large event.
+func (c *evalCtx) dropTexts() {
+	clear(c.texts)
+	if cap(c.texts) > maxKeywordJoin/16 {
+		c.texts = nil
+	}
 }
 
 // eachValue calls fn with every value of the event: those values
@@ -693,7 +724,20 @@ func (c *evalCtx) joinedKeywords(rt *route) bool {
 		}
 	}
 	c.kwBuf, c.kwRoute = c.kwBuf[:0], rt
-	c.eachValue(c.kwJoin)
+	if texts, ok := c.eventTexts(); ok {
+		// The loop of joinText, with the buffer and bound in registers.
+		buf, min := c.kwBuf, rt.joinMin()
+		for _, s := range texts {
+			if len(s) >= min {
+				buf = append(buf, s...)
+				buf = append(buf, 0)
+			}
+		}
+		c.kwBuf = buf
+		c.dropTexts()
+	} else {
+		c.eachValue(c.kwJoin)
+	}
 	c.kwRoute = nil
 	buf := c.kwBuf
 	if cap(buf) > maxKeywordJoin {
@@ -727,11 +771,15 @@ func (c *evalCtx) joinValue(v Value) {
 }
 
 func (c *evalCtx) joinText(s string) {
-	// Folding makes a text at most 1.5 times as long (pattern.AppendFold).
-	if 3*len(s) >= 2*c.kwRoute.kwMin {
+	if len(s) >= c.kwRoute.joinMin() {
 		c.kwBuf = append(append(c.kwBuf, s...), 0)
 	}
 }
+
+// joinMin is the length from which a text could hold one of the route's
+// keywords once folded: folding makes a text at most 1.5 times as long
+// (pattern.AppendFold).
+func (r *route) joinMin() int { return (2*r.kwMin + 2) / 3 }
 
 // keywordValue appends to c.hits the keywords of rt found in v.
 func (c *evalCtx) keywordValue(rt *route, v Value) {

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tanchi-dev/tanchi/engine"
@@ -136,6 +137,76 @@ detection:
 		}
 		if tc.want == 0 && indexed.Candidates(ev) != 0 {
 			t.Errorf("%v: a candidate for the index, with no keyword in any value", tc.fields)
+		}
+	}
+}
+
+// textEvent hands its texts over at once (engine.TextEvent), counting the
+// calls.
+type textEvent struct {
+	engine.Event
+	calls *int
+}
+
+func (e textEvent) AppendTexts(dst []string) []string {
+	*e.calls++
+	e.Range(func(_ string, v engine.Value) bool {
+		switch v.Kind {
+		case engine.KindNull:
+		case engine.KindList:
+			for _, it := range v.Items {
+				if it.Kind != engine.KindNull && it.Kind != engine.KindList {
+					dst = append(dst, it.S)
+				}
+			}
+		default:
+			dst = append(dst, v.S)
+		}
+		return true
+	})
+	return dst
+}
+
+// TestKeywordsTextEvent checks keyword search on events that hand over
+// their texts in one call, for keywords searched joined (ASCII) and value
+// by value (not ASCII): the index finds what brute force finds, from the
+// texts.
+func TestKeywordsTextEvent(t *testing.T) {
+	list := func(items ...engine.Value) engine.Value {
+		return engine.Value{Kind: engine.KindList, Items: items}
+	}
+	str := engine.Str
+	for _, kw := range []string{`['MiMiKaTz', 'sekurlsa::']`, `['MiMiKaTz', 'sekurlsa::', 'ÜBER-tool']`} {
+		indexed, brute := indexedAndBrute(t, `
+title: keywords
+logsource: {product: windows}
+detection:
+    keywords: `+kw+`
+    condition: keywords
+`)
+		for _, tc := range []struct {
+			fields map[string]engine.Value
+			want   int
+		}{
+			{map[string]engine.Value{"A": str("x mimi"), "B": str("katz y")}, 0},
+			{map[string]engine.Value{"A": list(str("x mimi"), str("katz y"))}, 0},
+			{map[string]engine.Value{"A": str("x"), "B": str("run MIMIKATZ")}, 1},
+			{map[string]engine.Value{"A": str("x"), "B": engine.Num("1"), "C": str("run MIMIKATZ")}, 1},
+			{map[string]engine.Value{"A": str("café"), "B": str("ſekurlsa::x")}, 1},
+			{map[string]engine.Value{"A": list(str("x"), str("mimiKATZ"))}, 1},
+			{map[string]engine.Value{"A": list(list(str("mimikatz")))}, 0},
+			{map[string]engine.Value{"A": {}, "B": str("über-TOOL")}, strings.Count(kw, "Ü")},
+		} {
+			tc.fields["Channel"] = str("Security")
+			calls := 0
+			ev := textEvent{engine.NewEvent(tc.fields), &calls}
+			got, want := len(indexed.Match(ev)), len(brute.Match(ev))
+			if got != want || got != tc.want {
+				t.Errorf("%s %v: indexed %d, brute force %d matches, want %d", kw, tc.fields, got, want, tc.want)
+			}
+			if calls == 0 {
+				t.Errorf("%s %v: the index did not ask for the texts", kw, tc.fields)
+			}
 		}
 	}
 }

@@ -80,6 +80,24 @@ type IndexedEvent interface {
 	FieldAt(i int) (Value, bool)
 }
 
+// TextEvent is an Event that hands over the texts of its values in one
+// call. Keyword searches (rules whose detection names no field) read every
+// value of an event: through Range that is a call per field, which for an
+// agent's typed events costs more than searching the texts does. An event
+// type that keeps its fields as strings implements AppendTexts with an
+// append or two.
+//
+// AppendTexts appends to dst, in any order, the text (Value.S) of every
+// value Range visits, except that a list contributes the texts of its
+// items instead, and nulls and lists within lists contribute nothing; it
+// may also append empty texts, which hold no keyword. It returns the
+// extended slice, and must not keep dst. The engine holds the strings
+// only while it matches the event.
+type TextEvent interface {
+	Event
+	AppendTexts(dst []string) []string
+}
+
 // maxSchemas bounds the schemas an engine keeps resolved. Events of further
 // schemas are read by name: correct, only slower. An agent has a handful
 // of event types; a caller making a schema per event must not make the

@@ -56,6 +56,25 @@ func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
 	}
 }
 
+// AppendTexts hands the engine's keyword search every text at once
+// (engine.TextEvent).
+func (t *typedEvent) AppendTexts(dst []string) []string {
+	for _, v := range t.vals {
+		switch v.Kind {
+		case engine.KindNull:
+		case engine.KindList:
+			for _, it := range v.Items {
+				if it.Kind != engine.KindNull && it.Kind != engine.KindList {
+					dst = append(dst, it.S)
+				}
+			}
+		default:
+			dst = append(dst, v.S)
+		}
+	}
+	return dst
+}
+
 type multi []string
 
 func (m *multi) String() string     { return strings.Join(*m, ",") }
