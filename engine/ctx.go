@@ -25,8 +25,9 @@ type evalCtx struct {
 	cfg *config
 	eng *Engine // nil in a bare context
 
-	schema    *Schema // of the last IndexedEvent, with its positions
-	schemaPos []int32
+	schema  *Schema       // of the last IndexedEvent, with its layout
+	layout  *schemaLayout // nil when the engine keeps no more schemas
+	slotPos []int32       // the layout's slots for the current event, else nil
 
 	gen uint32 // the current event; 0 in a bare context
 
@@ -116,12 +117,15 @@ const maxGen = 1<<(32-ruleGenShift) - 1
 func (c *evalCtx) begin(ev Event) {
 	c.ev = ev
 	c.rd = readerOf(ev)
+	c.slotPos = nil
 	if at, ok := ev.(IndexedEvent); ok && c.rd.raw == nil {
 		if s := at.Schema(); s != nil {
 			if s != c.schema {
-				c.schema, c.schemaPos = s, c.eng.schemaPositions(s)
+				c.schema, c.layout = s, c.eng.schemaLayout(s)
 			}
-			c.rd.at, c.rd.pos = at, c.schemaPos
+			if c.layout != nil {
+				c.rd.at, c.rd.pos, c.slotPos = at, c.layout.keys, c.layout.slots
+			}
 		}
 	}
 	c.src = c.sourceOf()
@@ -185,7 +189,20 @@ func (c *evalCtx) fieldEncoded(slot int32, name string) (v Value, encoded, ok bo
 
 // read reads the value of slot for the current event.
 func (c *evalCtx) read(slot int32) {
-	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = c.keys[slot].lookup(&c.rd, &c.src)
+	var (
+		v    Value
+		lazy int32
+		ok   bool
+	)
+	if p := c.slotPos; p != nil && p[slot] >= 0 {
+		// The slot's own field by its position: what lookup tries first,
+		// in one call.
+		v, ok = c.rd.at.FieldAt(int(p[slot]))
+	}
+	if !ok {
+		v, lazy, ok = c.keys[slot].lookup(&c.rd, &c.src)
+	}
+	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = v, lazy, ok
 	c.slotGen[slot] = c.gen
 	c.touched = append(c.touched, slot)
 }

@@ -109,9 +109,10 @@ type Engine struct {
 	slotOf   map[string]int32
 	keys     []*slotKeys // by slot
 	// fieldKeys holds every name keys reads; schemas, the positions of
-	// those names in the schemas of the IndexedEvents seen (schema.go).
+	// those names and of the slots in the schemas of the IndexedEvents
+	// seen (schema.go).
 	fieldKeys *keyTable
-	schemas   atomic.Pointer[map[*Schema][]int32]
+	schemas   atomic.Pointer[map[*Schema]*schemaLayout]
 	celAtoms  *atomCache // comparisons inside raw CEL
 
 	index   *index // nil WithoutIndex

@@ -104,13 +104,21 @@ type TextEvent interface {
 // engine grow without bound.
 const maxSchemas = 256
 
-// schemaPositions returns the positions of the engine's field keys in s,
-// resolving them on first use, or nil when the engine keeps no more
-// schemas.
-func (e *Engine) schemaPositions(s *Schema) []int32 {
+// schemaLayout is where an engine finds its fields in one schema.
+type schemaLayout struct {
+	keys []int32 // fieldKey.id -> position, -1 for none
+	// slot -> position of the slot's own field (slotKeys.own), -1 when the
+	// schema lacks it or a mapping renames the slot: a slot read with one
+	// FieldAt call, without going through its keys.
+	slots []int32
+}
+
+// schemaLayout returns the layout of s, resolving it on first use, or nil
+// when the engine keeps no more schemas.
+func (e *Engine) schemaLayout(s *Schema) *schemaLayout {
 	if m := e.schemas.Load(); m != nil {
-		if pos, ok := (*m)[s]; ok {
-			return pos
+		if l, ok := (*m)[s]; ok {
+			return l
 		}
 		if len(*m) >= maxSchemas {
 			return nil // without taking the lock for every such event
@@ -118,26 +126,32 @@ func (e *Engine) schemaPositions(s *Schema) []int32 {
 	}
 	e.routeMu.Lock()
 	defer e.routeMu.Unlock()
-	var next map[*Schema][]int32
+	var next map[*Schema]*schemaLayout
 	if m := e.schemas.Load(); m != nil {
-		if pos, ok := (*m)[s]; ok {
-			return pos
+		if l, ok := (*m)[s]; ok {
+			return l
 		}
 		if len(*m) >= maxSchemas {
 			return nil
 		}
 		next = maps.Clone(*m)
 	} else {
-		next = map[*Schema][]int32{}
+		next = map[*Schema]*schemaLayout{}
 	}
-	pos := make([]int32, len(e.fieldKeys.list))
+	l := &schemaLayout{keys: make([]int32, len(e.fieldKeys.list)), slots: make([]int32, len(e.keys))}
 	for id, k := range e.fieldKeys.list {
-		pos[id] = -1
+		l.keys[id] = -1
 		if i, ok := s.Index(k.name); ok {
-			pos[id] = int32(i)
+			l.keys[id] = int32(i)
 		}
 	}
-	next[s] = pos
+	for slot, k := range e.keys {
+		l.slots[slot] = -1
+		if k.own != nil {
+			l.slots[slot] = l.keys[k.own.id]
+		}
+	}
+	next[s] = l
 	e.schemas.Store(&next)
-	return pos
+	return l
 }
