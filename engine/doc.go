@@ -27,6 +27,14 @@
 //		return engine.Value{}, false
 //	}
 //
+// Such an event type also implements TextEvent when it can hand over its
+// texts in one call: keyword searches (rules that name no field) read
+// every value of an event, and AppendTexts spares them a call per field:
+//
+//	func (p *ProcessEvent) AppendTexts(dst []string) []string {
+//		return append(dst, p.Image, p.CommandLine, p.ParentImage, ...)
+//	}
+//
 // # How a rule runs
 //
 // Every Sigma field comparison (Image|endswith: ['\x.exe', ...]) becomes an

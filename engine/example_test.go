@@ -175,6 +175,36 @@ func (p *processEvent) Range(fn func(string, engine.Value) bool) {
 	}
 }
 
+// AppendTexts hands keyword searches every text at once: the event's
+// values, the user only when it has one (as FieldAt reports it).
+func (p *processEvent) AppendTexts(dst []string) []string {
+	dst = append(dst, "Microsoft-Windows-Sysmon/Operational", "1", p.image, p.commandLine)
+	if p.user != "" {
+		dst = append(dst, p.user)
+	}
+	return dst
+}
+
+func ExampleTextEvent() {
+	set, _ := sigma.Parse("keywords.yml", []byte(`
+title: Credential dumping words
+logsource: {product: windows}
+detection:
+    keywords: ['sekurlsa::', 'lsadump::']
+    condition: keywords
+`))
+	eng, _ := engine.Compile(set.Rules)
+	for _, ev := range []*processEvent{
+		{image: `C:\Temp\m.exe`, commandLine: `m.exe "SEKURLSA::logonpasswords" exit`},
+		{image: `C:\Windows\notepad.exe`, commandLine: "notepad"},
+	} {
+		fmt.Println(ev.commandLine, len(eng.Match(ev)))
+	}
+	// Output:
+	// m.exe "SEKURLSA::logonpasswords" exit 1
+	// notepad 0
+}
+
 func ExampleIndexedEvent() {
 	set, _ := sigma.Parse("whoami.yml", []byte(whoamiRule))
 	eng, _ := engine.Compile(set.Rules)
