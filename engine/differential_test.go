@@ -1096,6 +1096,11 @@ func diffCheck(t testing.TB, c *diffCase, st *diffStats) {
 			t.Fatalf("indexed engine on an IndexedEvent and brute force on ParseJSON disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q",
 				i, c.describe(dc.docs), c.events[i], got, want)
 		}
+		// And as one that also hands over its texts (TextEvent).
+		if got := diffAnswer(dc.indexed.MatchAll(diffTexts{diffIndex(t, evs[i], schemas)})); !slices.Equal(got, want) {
+			t.Fatalf("indexed engine on a TextEvent and brute force on ParseJSON disagree on event %d\n%sevent: %s\nindexed: %q\nbrute:   %q",
+				i, c.describe(dc.docs), c.events[i], got, want)
+		}
 		if st != nil && k < len(evs) && len(want) > 0 {
 			st.eventsMatched++
 			st.matches += len(want)
@@ -1118,6 +1123,11 @@ type diffIndexed struct {
 func (d diffIndexed) Schema() *engine.Schema { return d.schema }
 
 func (d diffIndexed) FieldAt(i int) (engine.Value, bool) { return d.Field(d.schema.Name(i)) }
+
+// diffTexts is an IndexedEvent that also hands over its texts.
+type diffTexts struct{ engine.IndexedEvent }
+
+func (d diffTexts) AppendTexts(dst []string) []string { return rangeTexts(d, dst) }
 
 // diffIndex returns ev as an IndexedEvent, sharing schemas between events
 // with the same field names.

@@ -150,7 +150,12 @@ type textEvent struct {
 
 func (e textEvent) AppendTexts(dst []string) []string {
 	*e.calls++
-	e.Range(func(_ string, v engine.Value) bool {
+	return rangeTexts(e, dst)
+}
+
+// rangeTexts is AppendTexts for any event, by Range.
+func rangeTexts(ev engine.Event, dst []string) []string {
+	ev.Range(func(_ string, v engine.Value) bool {
 		switch v.Kind {
 		case engine.KindNull:
 		case engine.KindList:

@@ -89,10 +89,13 @@ type IndexedEvent interface {
 //
 // AppendTexts appends to dst, in any order, the text (Value.S) of every
 // value Range visits, except that a list contributes the texts of its
-// items instead, and nulls and lists within lists contribute nothing; it
-// may also append empty texts, which hold no keyword. It returns the
-// extended slice, and must not keep dst. The engine holds the strings
-// only while it matches the event.
+// items instead, and nulls and lists within lists contribute nothing. It
+// returns the extended slice, and must not keep dst. The texts only tell
+// the index which keyword rules to evaluate, and those are evaluated on
+// the event's values: a text left out can hide a detection, one too many
+// (an empty text for a null, say) costs only time. It may be called more
+// than once for one event. The engine holds the strings only while it
+// matches the event.
 type TextEvent interface {
 	Event
 	AppendTexts(dst []string) []string
