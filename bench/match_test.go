@@ -158,11 +158,7 @@ func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
 func (t *typedEvent) AppendTexts(dst []string) []string {
 	dst = append(dst, t.texts...)
 	for _, l := range t.lists {
-		for _, it := range l.items {
-			if it.Kind != engine.KindNull && it.Kind != engine.KindList {
-				dst = append(dst, it.S)
-			}
-		}
+		dst = engine.AppendValueTexts(dst, engine.Value{Kind: engine.KindList, Items: l.items})
 	}
 	return dst
 }

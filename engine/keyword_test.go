@@ -156,17 +156,7 @@ func (e textEvent) AppendTexts(dst []string) []string {
 // rangeTexts is AppendTexts for any event, by Range.
 func rangeTexts(ev engine.Event, dst []string) []string {
 	ev.Range(func(_ string, v engine.Value) bool {
-		switch v.Kind {
-		case engine.KindNull:
-		case engine.KindList:
-			for _, it := range v.Items {
-				if it.Kind != engine.KindNull && it.Kind != engine.KindList {
-					dst = append(dst, it.S)
-				}
-			}
-		default:
-			dst = append(dst, v.S)
-		}
+		dst = engine.AppendValueTexts(dst, v)
 		return true
 	})
 	return dst

@@ -101,6 +101,25 @@ type TextEvent interface {
 	AppendTexts(dst []string) []string
 }
 
+// AppendValueTexts appends to dst the texts v contributes to AppendTexts
+// (see TextEvent): its text, a list's items' texts, nothing for a null,
+// and returns the extended slice. An event that keeps Values implements
+// AppendTexts with it.
+func AppendValueTexts(dst []string, v Value) []string {
+	switch v.Kind {
+	case KindNull:
+	case KindList:
+		for _, it := range v.Items {
+			if it.Kind != KindNull && it.Kind != KindList {
+				dst = append(dst, it.S)
+			}
+		}
+	default:
+		dst = append(dst, v.S)
+	}
+	return dst
+}
+
 // maxSchemas bounds the schemas an engine keeps resolved. Events of further
 // schemas are read by name: correct, only slower. An agent has a handful
 // of event types; a caller making a schema per event must not make the

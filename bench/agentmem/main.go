@@ -60,17 +60,7 @@ func (t *typedEvent) Range(fn func(string, engine.Value) bool) {
 // (engine.TextEvent).
 func (t *typedEvent) AppendTexts(dst []string) []string {
 	for _, v := range t.vals {
-		switch v.Kind {
-		case engine.KindNull:
-		case engine.KindList:
-			for _, it := range v.Items {
-				if it.Kind != engine.KindNull && it.Kind != engine.KindList {
-					dst = append(dst, it.S)
-				}
-			}
-		default:
-			dst = append(dst, v.S)
-		}
+		dst = engine.AppendValueTexts(dst, v)
 	}
 	return dst
 }
