@@ -69,11 +69,9 @@ type evalCtx struct {
 	srcs     *sourceCache // see sourceOf; pooled contexts only
 	srcEntry *sourceMemo  // the entry of the current event's source; nil for none
 
-	kwFn    func(string, Value) bool // scans one value for kwRoute's keywords
-	kwRoute *route
-	kwJoin  func(string, Value) bool // adds one value to kwBuf
-	kwBuf   []byte                   // the values joinedKeywords searches
-	texts   []string                 // a TextEvent's texts, while keywords are searched
+	texts   []string                 // the event's texts, while keywords are searched
+	addText func(string, Value) bool // adds one value's texts to texts
+	kwBuf   []byte                   // the texts joinedKeywords searches
 
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in

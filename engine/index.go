@@ -644,47 +644,45 @@ func jsonKeywords(lits []string) *aho.Set {
 }
 
 // scanKeywords scans every value of the event for the route's keywords:
-// joined into one text when it can (joinedKeywords), else each value in
-// place, as Range hands it over (the values are collected only if a
-// keyword atom needs them later). An ASCII value shorter than the shortest
-// keyword cannot hold one, nor can another value whose fold cannot reach
-// that length.
+// joined into one text when it can (joinedKeywords), else each value on
+// its own. An ASCII value shorter than the shortest keyword cannot hold
+// one, nor can another value whose fold cannot reach that length.
 func scanKeywords(rt *route, c *evalCtx) []int32 {
 	if rt.kwJoined && c.joinedKeywords(rt) {
 		return c.hits
 	}
-	if c.kwFn == nil {
-		c.kwFn = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
-			c.keywordValue(c.kwRoute, v)
-			return true
-		}
+	for _, s := range c.eventTexts() {
+		c.keywordText(rt, s)
 	}
-	if texts, ok := c.eventTexts(); ok {
-		for _, s := range texts {
-			c.keywordText(rt, s)
-		}
-		c.dropTexts()
-		return c.hits
-	}
-	c.kwRoute = rt
-	c.eachValue(c.kwFn)
-	c.kwRoute = nil
+	c.dropTexts()
 	return c.hits
 }
 
-// eventTexts returns the texts of the event's values (see TextEvent), and
-// false when the event does not hand them over or they were collected
-// this event already. The caller drops them when done (dropTexts).
-func (c *evalCtx) eventTexts() ([]string, bool) {
+// eventTexts returns the texts of the event's values (see TextEvent):
+// those of the values collected if they were this event, else as the
+// event hands them over, else as Range does (the values are collected
+// only if a keyword atom needs them later). The caller drops them when
+// done (dropTexts).
+func (c *evalCtx) eventTexts() []string {
+	c.texts = c.texts[:0]
 	if c.allGen == c.gen {
-		return nil, false
+		for _, f := range c.all {
+			c.texts = AppendValueTexts(c.texts, f.v)
+		}
+		return c.texts
 	}
-	te, ok := c.ev.(TextEvent)
-	if !ok {
-		return nil, false
+	if te, ok := c.ev.(TextEvent); ok {
+		c.texts = te.AppendTexts(c.texts)
+		return c.texts
 	}
-	c.texts = te.AppendTexts(c.texts[:0])
-	return c.texts, true
+	if c.addText == nil {
+		c.addText = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
+			c.texts = AppendValueTexts(c.texts, v)
+			return true
+		}
+	}
+	c.ev.Range(c.addText)
+	return c.texts
 }
 
 // dropTexts lets go of the event's texts, and of their slice after an
@@ -696,18 +694,6 @@ func (c *evalCtx) dropTexts() {
 	}
 }
 
-// eachValue calls fn with every value of the event: those values
-// collected if they were this event, else as Range hands them over.
-func (c *evalCtx) eachValue(fn func(string, Value) bool) {
-	if c.allGen == c.gen {
-		for _, f := range c.all {
-			fn(f.name, f.v)
-		}
-		return
-	}
-	c.ev.Range(fn)
-}
-
 // joinedKeywords searches the event's values for rt's ASCII keywords in
 // one scan, of the values that could hold one joined by 0 bytes (which
 // no keyword holds: none is found across two values), lowered to ASCII
@@ -717,29 +703,15 @@ func (c *evalCtx) eachValue(fn func(string, Value) bool) {
 // value and of its fold are the same text lowered. When some value
 // holds one, it searches nothing and returns false.
 func (c *evalCtx) joinedKeywords(rt *route) bool {
-	if c.kwJoin == nil {
-		c.kwJoin = func(_ string, v Value) bool { // made once: a closure passed to Range escapes
-			c.joinValue(v)
-			return true
+	buf, min := c.kwBuf[:0], rt.joinMin()
+	for _, s := range c.eventTexts() {
+		if len(s) >= min {
+			buf = append(buf, s...)
+			buf = append(buf, 0)
 		}
 	}
-	c.kwBuf, c.kwRoute = c.kwBuf[:0], rt
-	if texts, ok := c.eventTexts(); ok {
-		// The loop of joinText, with the buffer and bound in registers.
-		buf, min := c.kwBuf, rt.joinMin()
-		for _, s := range texts {
-			if len(s) >= min {
-				buf = append(buf, s...)
-				buf = append(buf, 0)
-			}
-		}
-		c.kwBuf = buf
-		c.dropTexts()
-	} else {
-		c.eachValue(c.kwJoin)
-	}
-	c.kwRoute = nil
-	buf := c.kwBuf
+	c.dropTexts()
+	c.kwBuf = buf
 	if cap(buf) > maxKeywordJoin {
 		c.kwBuf = nil // after an unusually large event
 	}
@@ -754,47 +726,10 @@ func (c *evalCtx) joinedKeywords(rt *route) bool {
 // maxKeywordJoin bounds the buffer joinedKeywords keeps for the next event.
 const maxKeywordJoin = 1 << 20
 
-// joinValue adds v's texts that could hold a keyword of c.kwRoute to
-// c.kwBuf, each followed by a 0 byte.
-func (c *evalCtx) joinValue(v Value) {
-	switch v.Kind {
-	case KindNull:
-	case KindList:
-		for _, it := range v.Items {
-			if it.Kind != KindNull && it.Kind != KindList {
-				c.joinText(it.S)
-			}
-		}
-	default:
-		c.joinText(v.S)
-	}
-}
-
-func (c *evalCtx) joinText(s string) {
-	if len(s) >= c.kwRoute.joinMin() {
-		c.kwBuf = append(append(c.kwBuf, s...), 0)
-	}
-}
-
 // joinMin is the length from which a text could hold one of the route's
 // keywords once folded: folding makes a text at most 1.5 times as long
 // (pattern.AppendFold).
 func (r *route) joinMin() int { return (2*r.kwMin + 2) / 3 }
-
-// keywordValue appends to c.hits the keywords of rt found in v.
-func (c *evalCtx) keywordValue(rt *route, v Value) {
-	switch v.Kind {
-	case KindNull:
-	case KindList:
-		for _, it := range v.Items {
-			if it.Kind != KindNull && it.Kind != KindList {
-				c.keywordText(rt, it.S)
-			}
-		}
-	default:
-		c.keywordText(rt, v.S)
-	}
-}
 
 func (c *evalCtx) keywordText(rt *route, s string) {
 	// Folding makes a text at most 1.5 times as long (pattern.AppendFold).
