@@ -732,8 +732,7 @@ const maxKeywordJoin = 1 << 20
 func (r *route) joinMin() int { return (2*r.kwMin + 2) / 3 }
 
 func (c *evalCtx) keywordText(rt *route, s string) {
-	// Folding makes a text at most 1.5 times as long (pattern.AppendFold).
-	if len(s) < rt.kwMin && (3*len(s) < 2*rt.kwMin || aho.IsASCII(s)) {
+	if len(s) < rt.kwMin && (len(s) < rt.joinMin() || aho.IsASCII(s)) {
 		return
 	}
 	c.hits = scanText(rt.kw, s, c)
