@@ -376,6 +376,30 @@ func TestLowerBytes(t *testing.T) {
 	}
 }
 
+// TestEqualLower compares equalLower, eight bytes at a time, with lowering
+// the text byte by byte, for every length up to 40 and a difference at
+// each position (a letter of the other case, the next byte, a high byte).
+func TestEqualLower(t *testing.T) {
+	base := "C:\\Windows\\System32\\NTDLL.dll+9d1e4|KERNELBASE"
+	for n := range 41 {
+		text := base[:n]
+		lit := asciiLowerString(text)
+		if !equalLower(text, lit) {
+			t.Fatalf("equalLower(%q, %q) = false", text, lit)
+		}
+		for i := range n {
+			for _, c := range []byte{lit[i] ^ 0x20, lit[i] + 1, 0xc4} {
+				b := []byte(lit)
+				b[i] = c
+				want := asciiLowerString(text) == string(b)
+				if got := equalLower(text, string(b)); got != want {
+					t.Fatalf("equalLower(%q, %q) = %v, want %v", text, b, got, want)
+				}
+			}
+		}
+	}
+}
+
 func FuzzSteppedSet(f *testing.F) {
 	f.Add("sekurlsa::\x00lsadump::\x00gentilkiwi.com", "C:\\x SEKURLSA::logonpasswords")
 	f.Fuzz(func(t *testing.T, joined, text string) {

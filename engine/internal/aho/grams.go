@@ -693,18 +693,31 @@ func (t *gramTable) probe(b []byte, i int, lower bool, lits []string, hits []int
 	return hits
 }
 
-// equalLower reports whether ASCII text lowered equals lit.
+// equalLower reports whether text, lowered (see lowerBytes), equals lit;
+// text is at least as long as lit. Eight bytes are compared at a time, the
+// last eight overlapping those before.
 func equalLower(text, lit string) bool {
-	for i := 0; i < len(lit); i++ {
-		c := text[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	n := len(lit)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			c := text[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lit[i] {
+				return false
+			}
 		}
-		if c != lit[i] {
+		return true
+	}
+	t := unsafe.Slice(unsafe.StringData(text), n)
+	l := unsafe.Slice(unsafe.StringData(lit), n)
+	for i := 0; i < n-8; i += 8 {
+		if lowerBytes(load64(t, i)) != load64(l, i) {
 			return false
 		}
 	}
-	return true
+	return lowerBytes(load64(t, n-8)) == load64(l, n-8)
 }
 
 // IsASCII reports whether s has no byte above 0x7f.
