@@ -701,7 +701,9 @@ func (c *evalCtx) dropTexts() {
 // value holds a rune whose fold is an ASCII letter (see foldsToASCII):
 // other runes fold to runes that are not ASCII, so the ASCII runs of a
 // value and of its fold are the same text lowered. When some value
-// holds one, it searches nothing and returns false.
+// holds one, it adds nothing and returns false. (Whether the text is all
+// ASCII, and so holds none, the scan tells: most events need no other
+// pass over the text.)
 func (c *evalCtx) joinedKeywords(rt *route) bool {
 	buf, min := c.kwBuf[:0], rt.joinMin()
 	for _, s := range c.eventTexts() {
@@ -716,10 +718,12 @@ func (c *evalCtx) joinedKeywords(rt *route) bool {
 		c.kwBuf = nil // after an unusually large event
 	}
 	text := bytesString(buf)
-	if !aho.IsASCII(text) && holdsFoldToASCII(text) {
+	hits, ascii := rt.kw.ScanLowerChecked(text, c.hits)
+	if !ascii && holdsFoldToASCII(text) {
+		c.hits = hits[:len(c.hits)]
 		return false
 	}
-	c.hits = rt.kw.ScanLower(text, c.hits)
+	c.hits = hits
 	return true
 }
 
@@ -738,11 +742,15 @@ func (c *evalCtx) keywordText(rt *route, s string) {
 	c.hits = scanText(rt.kw, s, c)
 }
 
+// scanText appends to c.hits the literals of ac found in the fold of s:
+// ASCII text is scanned as it is, lowered on the fly (its fold is its
+// lower case), other text scanned again once folded.
 func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
-	if aho.IsASCII(s) {
-		return ac.ScanLowerASCII(s, c.hits)
+	hits, ascii := ac.ScanLowerChecked(s, c.hits)
+	if ascii {
+		return hits
 	}
-	return ac.Scan(c.fold(s), c.hits)
+	return ac.Scan(c.fold(s), hits[:len(c.hits)])
 }
 
 // addHits makes the rules of the literals in c.hits (ids relative to base)

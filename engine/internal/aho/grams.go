@@ -43,7 +43,7 @@ import (
 // A set whose literals are some ASCII and some not (Sigma's lists of emoji
 // and lookalike letters beside command-line fragments) is two: the ASCII
 // literals in this one, the others in wide. An ASCII text cannot hold a
-// literal with a byte above 0x7f, so ScanLowerASCII searches this one
+// literal with a byte above 0x7f, so ScanLowerChecked searches this one
 // alone, with tables and an automaton the other literals do not crowd.
 type Set struct {
 	td    *teddy       // the Teddy prefilter, when the set is one; see NewSet
@@ -562,10 +562,15 @@ func (s *Set) ScanLower(text string, hits []int32) []int32 {
 	return hits
 }
 
-// ScanLowerASCII is ScanLower for a text the caller knows has no byte
-// above 0x7f: the literals that have one are not searched for.
-func (s *Set) ScanLowerASCII(text string, hits []int32) []int32 {
-	return s.scan(text, true, hits)
+// ScanLowerChecked is ScanLower without the literals NewSet sets apart for
+// having a byte above 0x7f, which an ASCII text cannot hold; it also
+// reports whether text is ASCII. A Teddy set learns that while it scans the text, at no
+// cost; other sets check the text after.
+func (s *Set) ScanLowerChecked(text string, hits []int32) ([]int32, bool) {
+	if s.td != nil {
+		return s.td.scanASCII(text, true, hits)
+	}
+	return s.scan(text, true, hits), IsASCII(text)
 }
 
 // Any reports whether any literal occurs in text, stopping at the first.

@@ -86,10 +86,22 @@ func checkSet(t *testing.T, what string, s *Set, lits []string, text string) {
 	if got, want := distinct(s.ScanLower(text, nil)), found(lits, asciiLowerString(text)); !slices.Equal(got, want) {
 		t.Fatalf("%s: ScanLower(%q) = %v, want %v", what, text, got, want)
 	}
-	if IsASCII(text) {
-		if got, want := distinct(s.ScanLowerASCII(text, nil)), found(lits, asciiLowerString(text)); !slices.Equal(got, want) {
-			t.Fatalf("%s: ScanLowerASCII(%q) = %v, want %v", what, text, got, want)
+	// ScanLowerChecked tells whether the text is ASCII. It reads all
+	// literals of an ASCII text; of another, at least the ASCII ones.
+	hits, ascii := s.ScanLowerChecked(text, nil)
+	if ascii != IsASCII(text) {
+		t.Fatalf("%s: ScanLowerChecked(%q) says ASCII %v", what, text, ascii)
+	}
+	all := found(lits, asciiLowerString(text))
+	var narrow []int32
+	for _, id := range all {
+		if IsASCII(lits[id]) {
+			narrow = append(narrow, id)
 		}
+	}
+	if got := distinct(hits); ascii && !slices.Equal(got, all) ||
+		!ascii && (!isSubset(narrow, got) || !isSubset(got, all)) {
+		t.Fatalf("%s: ScanLowerChecked(%q) = %v, want %v", what, text, got, all)
 	}
 	// The literals of a set (or of each part of a split one) as long as
 	// its tables' shortest are in its tables.
@@ -246,4 +258,14 @@ func FuzzGramSet(f *testing.F) {
 			}
 		}
 	})
+}
+
+// isSubset reports whether every id of a (sorted) is in b (sorted).
+func isSubset(a, b []int32) bool {
+	for _, x := range a {
+		if _, ok := slices.BinarySearch(b, x); !ok {
+			return false
+		}
+	}
+	return true
 }

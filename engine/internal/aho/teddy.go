@@ -322,16 +322,31 @@ func asciiLowerString(s string) string {
 // scan appends the literals that occur in text (lowered, when lower: only
 // 'A' to 'Z' are), once per occurrence.
 func (t *teddy) scan(text string, lower bool, hits []int32) []int32 {
+	hits, _ = t.find(text, lower, false, hits)
+	return hits
+}
+
+// scanASCII is scan that also reports whether text has no byte above 0x7f,
+// which the kernel tells at no cost while it reads a text of teddyReach
+// bytes or more.
+func (t *teddy) scanASCII(text string, lower bool, hits []int32) ([]int32, bool) {
+	return t.find(text, lower, true, hits)
+}
+
+// find is scan, and with check scanASCII.
+func (t *teddy) find(text string, lower, check bool, hits []int32) ([]int32, bool) {
 	var res [teddyBlock]byte
 	n := len(text)
 	if n < teddyReach {
 		// One block. Its positions from last on, and the bytes after the
 		// text it reads, are ignored. It is read in place when that stays
 		// in the text's page (memory is mapped by whole pages, so the
-		// read cannot fault), and else from a zero-padded copy.
+		// read cannot fault), and else from a zero-padded copy. Whether
+		// the text is ASCII is not the kernel's to tell, then.
+		ascii := !check || IsASCII(text)
 		last := n - t.minRest + 1 // positions where a fingerprint may start
 		if last <= 0 {
-			return hits
+			return hits, ascii
 		}
 		b := unsafe.StringData(text)
 		if uintptr(unsafe.Pointer(b))%pageSize > pageSize-teddyReach {
@@ -339,16 +354,18 @@ func (t *teddy) scan(text string, lower bool, hits []int32) []int32 {
 			copy(buf[:], text)
 			b = &buf[0]
 		}
-		_, nz := teddyFind(&t.masks, b, teddyReach, 0, &res)
-		if nz &= 1<<last - 1; nz == 0 {
-			return hits // most values: no call to verify
+		_, nz, _ := teddyFind(&t.masks, b, teddyReach, 0, &res)
+		if nz &= 1<<last - 1; nz != 0 {
+			hits = t.verify(text, 0, nz, &res, lower, hits)
 		}
-		return t.verify(text, 0, nz, &res, lower, hits)
+		return hits, ascii
 	}
+	ascii := true
 	for i := 0; ; {
-		off, nz := teddyFind(&t.masks, unsafe.StringData(text), n, i, &res)
+		off, nz, high := teddyFind(&t.masks, unsafe.StringData(text), n, i, &res)
+		ascii = ascii && high == 0
 		if nz == 0 {
-			return hits
+			return hits, ascii
 		}
 		hits = t.verify(text, off, nz, &res, lower, hits)
 		i = off + teddyBlock
@@ -408,8 +425,10 @@ func (t *teddy) verify(text string, base int, nz uint32, res *[teddyBlock]byte, 
 // positions' bits in nz and all the block's bucket bits in res; nz is 0
 // when no position does. The positions after the last whole block that
 // have room for a fingerprint are read as the block ending at the end of
-// b, with the positions before them masked off in nz.
-func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (off int, nz uint32) {
+// b, with the positions before them masked off in nz. high is 1 when a
+// byte of the blocks read is above 0x7f, else 0 (the kernel's may be any
+// other value than 0).
+func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (off int, nz, high uint32) {
 	block := func(off int) (nz uint32) {
 		for j := range teddyBlock {
 			m := byte(0xff)
@@ -422,17 +441,22 @@ func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (o
 				nz |= 1 << j
 			}
 		}
+		for _, c := range b[off : off+teddyReach] {
+			if c >= 0x80 {
+				high = 1
+			}
+		}
 		return nz
 	}
 	last := len(b) - teddyReach
 	for off = start; off <= last; off += teddyBlock {
 		if nz := block(off); nz != 0 {
-			return off, nz
+			return off, nz, high
 		}
 	}
 	if off < last+teddyBlock {
 		done := off - last
-		return last, block(last) &^ (1<<done - 1)
+		return last, block(last) &^ (1<<done - 1), high
 	}
-	return off, 0
+	return off, 0, high
 }

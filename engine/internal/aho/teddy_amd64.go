@@ -9,4 +9,4 @@ var useTeddy = cpu.X86.HasAVX2
 // teddyFind is teddyFindGo for the n bytes at b, in AVX2.
 //
 //go:noescape
-func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz uint32)
+func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz, high uint32)

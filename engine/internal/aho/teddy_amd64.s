@@ -4,11 +4,14 @@
 // bytes at each position and the two after it are three unaligned loads
 // (the block reads 34 bytes), each byte's low and high nibbles pick bucket
 // bits from its fingerprint byte's tables (Y0-Y5), and the six lookups
-// are ANDed.
+// are ANDed. The first and last loads, which hold all 34 bytes, are ORed
+// into Y13, whose high bits tell whether a byte above 0x7f was read.
 #define BLOCK \
 	VMOVDQU (SI)(BX*1), Y6 \
 	VMOVDQU 1(SI)(BX*1), Y7 \
 	VMOVDQU 2(SI)(BX*1), Y8 \
+	VPOR    Y6, Y13, Y13 \
+	VPOR    Y8, Y13, Y13 \
 	VPSRLW  $4, Y6, Y9 \
 	VPAND   Y15, Y6, Y6 \
 	VPAND   Y15, Y9, Y9 \
@@ -30,14 +33,15 @@
 	VPAND   Y8, Y11, Y8 \
 	VPAND   Y6, Y8, Y6
 
-// func teddyFind(masks *[96]byte, b *byte, n int, start int, res *[32]byte) (off int, nz uint32)
+// func teddyFind(masks *[96]byte, b *byte, n int, start int, res *[32]byte) (off int, nz, high uint32)
 //
 // Y0-Y5 hold the nibble tables of the three fingerprint bytes (low, high;
 // each 16-byte table in both lanes, as VPSHUFB looks up per lane). Blocks
 // run from start while off <= n-34; the positions left after them that
 // have room for a fingerprint (off < n-2) are read as the block at n-34,
-// with the positions before off masked off.
-TEXT ·teddyFind(SB), NOSPLIT, $0-52
+// with the positions before off masked off. high is not 0 when a byte
+// the blocks read is above 0x7f.
+TEXT ·teddyFind(SB), NOSPLIT, $0-56
 	MOVQ masks+0(FP), AX
 	MOVQ b+8(FP), SI
 	MOVQ n+16(FP), R9
@@ -52,6 +56,7 @@ TEXT ·teddyFind(SB), NOSPLIT, $0-52
 	MOVL $0x0f0f0f0f, DX
 	MOVD DX, X15
 	VPBROADCASTD X15, Y15
+	VPXOR Y13, Y13, Y13
 	SUBQ $34, R9        // the last block's offset
 	MOVL $-1, R8        // the positions of the block kept
 	CMPQ BX, R9
@@ -85,11 +90,15 @@ found:
 	JZ        none
 	MOVQ      BX, off+40(FP)
 	MOVL      AX, nz+48(FP)
+	VPMOVMSKB Y13, AX
+	MOVL      AX, high+52(FP)
 	VZEROUPPER
 	RET
 
 none:
-	MOVQ BX, off+40(FP)
-	MOVL $0, nz+48(FP)
+	MOVQ      BX, off+40(FP)
+	MOVL      $0, nz+48(FP)
+	VPMOVMSKB Y13, AX
+	MOVL      AX, high+52(FP)
 	VZEROUPPER
 	RET

@@ -10,6 +10,6 @@ var useTeddy = false
 
 // teddyFind is teddyFindGo; it is not called where useTeddy is false, but
 // tests may call it.
-func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz uint32) {
+func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz, high uint32) {
 	return teddyFindGo(masks, unsafe.Slice(b, n), start, res)
 }

@@ -55,8 +55,10 @@ var mimikatzLits = []string{
 const eventText = `{"EventTime":"2024-03-12 14:22:31","Hostname":"WKS-0142.corp.example.com","Keywords":-9223372036854775808,"EventType":"INFO","SeverityValue":2,"Severity":"INFO","EventID":1,"SourceName":"Microsoft-Windows-Sysmon","ProviderGuid":"{5770385F-C22A-43E0-BF4C-06F5698FFBD9}","Version":5,"TaskValue":1,"OpcodeValue":0,"RecordNumber":4817263,"ExecutionProcessID":3012,"ExecutionThreadID":4120,"Channel":"Microsoft-Windows-Sysmon/Operational","Domain":"NT AUTHORITY","AccountName":"SYSTEM","UserID":"S-1-5-18","AccountType":"User","Message":"Process Create:\r\nRuleName: -\r\nUtcTime: 2024-03-12 14:22:31.412\r\nProcessGuid: {8f1c2a3b-4d5e-65f0-1b02-000000003a00}\r\nProcessId: 7416\r\nImage: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\r\nFileVersion: 10.0.19041.546 (WinBuild.160101.0800)\r\nDescription: Windows PowerShell\r\nProduct: Microsoft Windows Operating System\r\nCompany: Microsoft Corporation\r\nOriginalFileName: PowerShell.EXE\r\nCommandLine: \"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\" -NoProfile -ExecutionPolicy Bypass -File C:\\ProgramData\\Tasks\\inventory.ps1\r\nCurrentDirectory: C:\\Users\\jdoe\\\r\nUser: CORP\\jdoe\r\nLogonGuid: {8f1c2a3b-1a2b-65f0-7d3e-0e0000000000}\r\nLogonId: 0x3E7A21\r\nTerminalSessionId: 1\r\nIntegrityLevel: High\r\nHashes: SHA1=04C5D2B4DA9A0F3FA8A45702D4256CEE42D8C48D,MD5=7353F60B1739074EB17C5F4DDDEFE239,IMPHASH=741776AACCFC5B71FF59832DCDCACE0F\r\nParentProcessGuid: {8f1c2a3b-0e1f-65f0-2a01-000000003a00}\r\nParentProcessId: 5120\r\nParentImage: C:\\Windows\\explorer.exe\r\nParentCommandLine: C:\\Windows\\Explorer.EXE\r\nParentUser: CORP\\jdoe","Category":"Process Create (rule: ProcessCreate)","Opcode":"Info","RuleName":"-","UtcTime":"2024-03-12 14:22:31.412","ProcessGuid":"{8f1c2a3b-4d5e-65f0-1b02-000000003a00}","ProcessId":"7416","Image":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","FileVersion":"10.0.19041.546 (WinBuild.160101.0800)","Description":"Windows PowerShell","Product":"Microsoft Windows Operating System","Company":"Microsoft Corporation","OriginalFileName":"PowerShell.EXE","CurrentDirectory":"C:\\Users\\jdoe\\","User":"CORP\\jdoe","LogonGuid":"{8f1c2a3b-1a2b-65f0-7d3e-0e0000000000}","LogonId":"0x3e7a21","TerminalSessionId":"1","IntegrityLevel":"High","ParentProcessGuid":"{8f1c2a3b-0e1f-65f0-2a01-000000003a00}","ParentProcessId":"5120","ParentImage":"C:\\Windows\\explorer.exe","EventReceivedTime":"2024-03-12 14:22:33","SourceModuleName":"eventlog","SourceModuleType":"im_msvistalog"}`
 
 // TestTeddyKernel: the kernel finds the same blocks, positions and bucket
-// bits as teddyFindGo, for random tables and texts of every length from a
-// block's reach to 300, from every start.
+// bits as teddyFindGo, and tells the same of bytes above 0x7f, for random
+// tables and texts of every length from a block's reach to 300 (ASCII with
+// at times one byte above 0x7f, so that whether the blocks read it
+// depends on where they start), from every start.
 func TestTeddyKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for round := range 3000 {
@@ -68,13 +70,19 @@ func TestTeddyKernel(t *testing.T) {
 		b := make([]byte, teddyReach+round%(301-teddyReach))
 		for i := range b {
 			b[i] = byte(r.Uint32())
+			if round%4 != 0 {
+				b[i] &= 0x7f
+			}
+		}
+		if round%4 != 0 && round%3 != 0 {
+			b[r.IntN(len(b))] |= 0x80
 		}
 		for start := range len(b) + 1 {
 			var got, want [teddyBlock]byte
-			off, nz := teddyFind(&masks, &b[0], len(b), start, &got)
-			woff, wnz := teddyFindGo(&masks, b, start, &want)
-			if off != woff || nz != wnz || nz != 0 && got != want {
-				t.Fatalf("text of %d bytes from %d: kernel (%d, %032b, %x), Go (%d, %032b, %x)", len(b), start, off, nz, got, woff, wnz, want)
+			off, nz, high := teddyFind(&masks, &b[0], len(b), start, &got)
+			woff, wnz, whigh := teddyFindGo(&masks, b, start, &want)
+			if off != woff || nz != wnz || nz != 0 && got != want || (high != 0) != (whigh != 0) {
+				t.Fatalf("text of %d bytes from %d: kernel (%d, %032b, %x, %d), Go (%d, %032b, %x, %d)", len(b), start, off, nz, got, high, woff, wnz, want, whigh)
 			}
 		}
 	}
@@ -293,7 +301,7 @@ func teddyCandidates(td *teddy, text string) int {
 	n := 0
 	var res [teddyBlock]byte
 	for i := 0; ; {
-		off, nz := teddyFindGo(&td.masks, b, i, &res)
+		off, nz, _ := teddyFindGo(&td.masks, b, i, &res)
 		if nz == 0 {
 			return n
 		}
