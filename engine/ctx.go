@@ -48,14 +48,17 @@ type evalCtx struct {
 	route    *route // the route of the last event, for routeKey
 	routeKey routeKey
 
-	// Candidate collection (index.go).
-	// rule -> gen<<ruleGenShift | its state in event gen: ruleCand once
-	// a candidate, else the witness groups found (see addHits). One array,
+	// Candidate collection (index.go). rs: rule -> the generation of the
+	// event in which it was last made a candidate or pending. One array,
 	// small enough to stay in cache: addHits touches it for every rule a
-	// found literal witnesses.
-	rs    []uint32
-	cands []int32
-	hits  []int32
+	// found literal leads to. pending: rules whose first witness group was
+	// found, to be candidates if their other groups are too; seen: track
+	// -> the generation of the event in which its literal was last found.
+	rs      []uint32
+	cands   []int32
+	hits    []int32
+	pending []int32
+	seen    []uint32
 
 	arena []byte // folded text of the current event
 
@@ -95,6 +98,7 @@ func (e *Engine) newCtx() *evalCtx {
 	c.rs = make([]uint32, len(e.rules))
 	c.srcs = new(sourceCache)
 	if e.index != nil {
+		c.seen = make([]uint32, len(e.index.trackRules))
 		c.nfields = len(e.index.fields)
 		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
 	}
@@ -108,8 +112,8 @@ func (e *Engine) bareCtx(ev Event) *evalCtx {
 	return c
 }
 
-// maxGen is where generations wrap: rule states keep gen<<ruleGenShift.
-const maxGen = 1<<(32-ruleGenShift) - 1
+// maxGen is where generations wrap.
+const maxGen = 1<<32 - 1
 
 // begin starts a new event in a pooled context.
 func (c *evalCtx) begin(ev Event) {
@@ -134,6 +138,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.foldGen)
 		clear(c.memo)
 		clear(c.rs)
+		clear(c.seen)
 		clear(c.valGen)
 		c.allGen = 0
 		c.gen = 1

@@ -27,8 +27,14 @@ import (
 // that could match.
 //
 // When an AND's cheapest witness is still likely present (short literals,
-// text ordinary telemetry holds), the rule gets the witnesses of two of its
-// parts and is a candidate only when both have a literal in the event.
+// text ordinary telemetry holds), the rule gets the witnesses of two to
+// maxGroups of its parts and is a candidate only when each has a literal in
+// the event. Finding a literal of the first (the least likely) makes the
+// rule pending; the literals of the others only record that they were
+// found, once for all the rules that need them, and a pending rule is a
+// candidate when every one of its other groups has a literal recorded.
+// Common text that many rules pair with something rarer (powershell.exe,
+// System) so costs one record per event, not a step per rule.
 //
 // Per event, routing picks the rules for the event's logsource and, for
 // rules that need certain EventIDs, for its EventID; then each field that
@@ -46,15 +52,23 @@ import (
 type index struct {
 	fields []fieldIndex
 	nums   []numIndex
-	// The rules each literal witnesses: those of literal id (global) are
-	// litRefs[litStart[id]:litStart[id+1]], each a ref (see makeRef): the
-	// rule, its witness group and, for a rule with several groups, all of
-	// which are needed, the mask of its groups. One flat array: addHits
-	// reads them for every literal found.
+	// What finding each literal does: those of literal id (global) are
+	// litRefs[litStart[id]:litStart[id+1]], each a ref (see makeRef). A
+	// rule with one witness group has a refRule on each of its literals;
+	// a rule with several, all of which must be found, a refLead on the
+	// literals of its first group (the least likely to occur) and, on
+	// those of the others, the refTrack that records a literal found. One
+	// flat array: addHits reads them for every literal found.
 	litStart []int32
 	litRefs  []int32
 	lits     []string // literal id (global) -> the literal
 	always   []int32  // rules without a witness
+
+	// Tracked literals: ruleTracks[i] lists, for each witness group of
+	// rule i after the first, the tracks of its literals (nil for a rule
+	// with one group); trackRules[k] the rules track k serves.
+	ruleTracks [][][]int32
+	trackRules [][]int32
 
 	// Event IDs: a rule whose condition holds only for some EventID
 	// numbers (EventID: 4624 and ..., or 1 of several such) is routed only
@@ -71,32 +85,20 @@ type index struct {
 	idFromSource bool
 }
 
-// A ref names a rule, one of its witness groups (bits 0-1) and, when the
-// rule has more than one, the mask of all its groups (bits 2-5; 0 for a
-// rule with one group).
+// A ref is what finding a literal does, its kind in the low bits: a
+// refRule makes rule ref>>refKindBits a candidate, a refLead makes it
+// one if literals of its other groups are found too (see
+// evalCtx.pending), a refTrack records track ref>>refKindBits found.
 const (
-	refGroupBits = 2
-	refShift     = refGroupBits + maxGroups
-	_            = uint(1<<refGroupBits - maxGroups) // a compile error when a group number does not fit
+	refRule = iota
+	refLead
+	refTrack
+
+	refKindBits = 2
+	refKindMask = 1<<refKindBits - 1
 )
 
-// A rule's state in evalCtx.rs: the generation above ruleGenShift, then
-// ruleCand, then one bit per witness group.
-const (
-	ruleCand     = 1 << maxGroups
-	ruleGenShift = maxGroups + 1
-)
-
-func makeRef(rule int32, group, groups int) int32 {
-	need := int32(0)
-	if groups > 1 {
-		need = 1<<groups - 1
-	}
-	return rule<<refShift | need<<refGroupBits | int32(group)
-}
-
-// refRule is the rule of a ref.
-func refRule(ref int32) int32 { return ref >> refShift }
+func makeRef(kind, x int32) int32 { return x<<refKindBits | kind }
 
 // literals is the number of literals, substrings and numbers.
 func (x *index) literals() int32 { return int32(len(x.litStart) - 1) }
@@ -157,7 +159,8 @@ func (e *Engine) buildIndex() {
 	numRefs := make([][]ref, len(e.rules)) // local: index in numLits
 	var numLits []lit
 	numLocal := map[lit]int32{}
-	var litRules [][]int32 // literal id -> refs, flattened into litRefs at the end
+	var litRules [][]int32       // literal id -> refs, flattened into litRefs at the end
+	trackOf := map[int32]int32{} // literal id -> its track
 	for i, cr := range e.rules {
 		groups := witnessGroups(cr.tree)
 		if groups == nil {
@@ -269,9 +272,37 @@ func (e *Engine) buildIndex() {
 				ids = append(ids, litGroup{numIDs[r.local], renum[r.group]})
 			}
 		}
-		slices.SortFunc(ids, func(a, b litGroup) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.group, b.group)) })
-		for _, x := range slices.Compact(ids) {
-			litRules[x.id] = append(litRules[x.id], makeRef(int32(i), int(x.group), groups))
+		slices.SortFunc(ids, func(a, b litGroup) int { return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.id, b.id)) })
+		ids = slices.Compact(ids)
+		if groups == 1 {
+			for _, x := range ids {
+				litRules[x.id] = append(litRules[x.id], makeRef(refRule, int32(i)))
+			}
+			continue
+		}
+		// Groups are numbered cheapest first (witnessGroups): the first
+		// leads, the others are tracked.
+		if idx.ruleTracks == nil {
+			idx.ruleTracks = make([][][]int32, len(e.rules))
+		}
+		idx.ruleTracks[i] = make([][]int32, groups-1)
+		for _, x := range ids {
+			if x.group == 0 {
+				litRules[x.id] = append(litRules[x.id], makeRef(refLead, int32(i)))
+				continue
+			}
+			k, ok := trackOf[x.id]
+			if !ok {
+				k = int32(len(idx.trackRules))
+				trackOf[x.id] = k
+				idx.trackRules = append(idx.trackRules, nil)
+				litRules[x.id] = append(litRules[x.id], makeRef(refTrack, k))
+			}
+			if rs := idx.trackRules[k]; len(rs) == 0 || rs[len(rs)-1] != int32(i) {
+				idx.trackRules[k] = append(rs, int32(i))
+			}
+			g := &idx.ruleTracks[i][x.group-1]
+			*g = append(*g, k)
 		}
 	}
 	idx.litStart = make([]int32, 0, len(litRules)+1)
@@ -440,8 +471,23 @@ type route struct {
 
 func (r *route) has(i int32) bool { return r.in[i>>6]&(1<<(i&63)) != 0 }
 
-// hasRef is has for a litRefs entry.
-func (r *route) hasRef(ref int32) bool { return r.has(refRule(ref)) }
+// needs reports whether a rule the route has depends on what ref does.
+func (r *route) needs(x *index, ref int32) bool {
+	if ref&refKindMask == refTrack {
+		return slices.ContainsFunc(x.trackRules[ref>>refKindBits], r.has)
+	}
+	return r.has(ref >> refKindBits)
+}
+
+// needsAny reports whether the route needs literal id searched for.
+func (r *route) needsAny(x *index, id int32) bool {
+	for _, ref := range x.refs(id) {
+		if r.needs(x, ref) {
+			return true
+		}
+	}
+	return false
+}
 
 // routeFor returns the plan for an event source and route key (keyOf(src)
 // with its event ID part), building it on first use.
@@ -472,7 +518,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			// only for those of the routed rules.
 			var lits []string
 			for id := lo; id < hi; id++ {
-				if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
+				if r.needsAny(e.index, id) {
 					r.kwIDs = append(r.kwIDs, id)
 					lits = append(lits, e.index.lits[id])
 					if l := len(e.index.lits[id]); r.kwMin == 0 || l < r.kwMin {
@@ -494,7 +540,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 			continue
 		}
 		for id := lo; id < hi; id++ {
-			if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
+			if r.needsAny(e.index, id) {
 				r.scan = append(r.scan, fi)
 				break
 			}
@@ -504,7 +550,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	keys:
 		for _, ids := range n.keys {
 			for _, id := range ids {
-				if slices.ContainsFunc(e.index.refs(id), r.hasRef) {
+				if r.needsAny(e.index, id) {
 					r.nums = append(r.nums, ni)
 					break keys
 				}
@@ -534,7 +580,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	c.cands = c.cands[:0]
 	c.cands = append(c.cands, rt.always...)
 	for _, i := range rt.always {
-		c.rs[i] = c.gen<<ruleGenShift | ruleCand
+		c.rs[i] = c.gen
 	}
 	fresh := len(c.cands)
 	for _, fi := range rt.scan {
@@ -580,6 +626,12 @@ func (e *Engine) candidates(c *evalCtx) {
 		}
 		e.addHits(c, rt, 0)
 	}
+	for _, i := range c.pending {
+		if e.index.othersFound(c, i) {
+			c.cands = append(c.cands, i)
+		}
+	}
+	c.pending = c.pending[:0]
 	if len(c.cands) > fresh {
 		slices.Sort(c.cands)
 	}
@@ -753,33 +805,46 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 	return ac.Scan(c.fold(s), hits[:len(c.hits)])
 }
 
-// addHits makes the rules of the literals in c.hits (ids relative to base)
-// candidates.
+// addHits does what finding the literals in c.hits (ids relative to base)
+// does (see makeRef) for the rules rt routes to: makes rules candidates,
+// adds rules to c.pending, records tracks found.
 //
-// A literal found twice is taken twice: the second time changes nothing.
+// A rule is taken once per event: c.rs holds the event's generation for
+// the rules already candidates or pending.
 func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
 	for _, l := range c.hits {
 		for _, ref := range e.index.refs(base + l) {
-			i := refRule(ref)
-			s := c.rs[i]
-			if s>>ruleGenShift != c.gen {
-				s = c.gen << ruleGenShift
-			}
-			if s&ruleCand != 0 || !rt.has(i) {
+			x, kind := ref>>refKindBits, ref&refKindMask
+			if kind == refTrack {
+				c.seen[x] = c.gen
 				continue
 			}
-			if need := uint32(ref>>refGroupBits) & (1<<maxGroups - 1); need != 0 {
-				// Every group is needed.
-				s |= 1 << (ref & (1<<refGroupBits - 1))
-				if s&need != need {
-					c.rs[i] = s
-					continue
-				}
+			if c.rs[x] == c.gen || !rt.has(x) {
+				continue
 			}
-			c.rs[i] = s | ruleCand
-			c.cands = append(c.cands, i)
+			c.rs[x] = c.gen
+			if kind == refLead {
+				c.pending = append(c.pending, x)
+			} else {
+				c.cands = append(c.cands, x)
+			}
 		}
 	}
+}
+
+// othersFound reports whether, for each witness group of rule i after the
+// first, a literal was found in the current event.
+func (x *index) othersFound(c *evalCtx, i int32) bool {
+groups:
+	for _, g := range x.ruleTracks[i] {
+		for _, k := range g {
+			if c.seen[k] == c.gen {
+				continue groups
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // pairCost is the witness cost from which a rule gets more witness groups
