@@ -577,7 +577,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 // says can match the current event.
 func (e *Engine) candidates(c *evalCtx) {
 	rt := e.routeOfSource(c)
-	c.cands = c.cands[:0]
+	c.cands, c.pending = c.cands[:0], c.pending[:0]
 	c.cands = append(c.cands, rt.always...)
 	for _, i := range rt.always {
 		c.rs[i] = c.gen
@@ -631,7 +631,6 @@ func (e *Engine) candidates(c *evalCtx) {
 			c.cands = append(c.cands, i)
 		}
 	}
-	c.pending = c.pending[:0]
 	if len(c.cands) > fresh {
 		slices.Sort(c.cands)
 	}
