@@ -353,6 +353,34 @@ func preReadLoop(b *testing.B, eng *engine.Engine, evs []*typedEvent, as func(*t
 	b.ReportMetric(float64(matches)/float64(events), "matches/op")
 }
 
+// BenchmarkTouch reads one byte of every 64 of each typed event's texts,
+// in the order BenchmarkPreRead matches the events, and nothing else: the
+// floor that bringing a cold event's memory in puts under any pre-read
+// figure (the lanes are too large to stay in cache).
+func BenchmarkTouch(b *testing.B) {
+	for _, name := range LaneNames() {
+		evs := typed(b, lane(b, name))
+		b.Run(name, func(b *testing.B) {
+			var texts []string
+			sum, events := 0, 0
+			for b.Loop() {
+				texts = evs[events%len(evs)].AppendTexts(texts[:0])
+				for _, s := range texts {
+					for i := 0; i < len(s); i += 64 {
+						sum += int(s[i])
+					}
+				}
+				events++
+			}
+			touched = sum
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// touched keeps BenchmarkTouch's reads from being optimized away.
+var touched int
+
 // BenchmarkWorkers runs Match from 1 and 2 goroutines on one engine (all
 // rules, the mixed Sysmon lane, pre-read events) and reports the total
 // events/s.
