@@ -112,8 +112,12 @@ func (e *Engine) bareCtx(ev Event) *evalCtx {
 	return c
 }
 
-// maxGen is where generations wrap.
-const maxGen = 1<<32 - 1
+// maxGen is where generations wrap: the atom memo keeps gen<<1 | result
+// in 32 bits.
+const (
+	maxGen = 1<<31 - 1
+	_      = uint32(maxGen<<1 | 1) // a compile error when it does not fit
+)
 
 // begin starts a new event in a pooled context.
 func (c *evalCtx) begin(ev Event) {
