@@ -564,11 +564,11 @@ func (s *Set) ScanLower(text string, hits []int32) []int32 {
 
 // ScanLowerChecked is ScanLower without the literals NewSet sets apart for
 // having a byte above 0x7f, which an ASCII text cannot hold; it also
-// reports whether text is ASCII. A Teddy set learns that while it scans the text, at no
-// cost; other sets check the text after.
+// reports whether text is ASCII. A Teddy set learns that while it scans
+// the text, at no cost; other sets check the text after.
 func (s *Set) ScanLowerChecked(text string, hits []int32) ([]int32, bool) {
 	if s.td != nil {
-		return s.td.scanASCII(text, true, hits)
+		return s.td.find(text, true, true, hits)
 	}
 	return s.scan(text, true, hits), IsASCII(text)
 }

@@ -326,14 +326,9 @@ func (t *teddy) scan(text string, lower bool, hits []int32) []int32 {
 	return hits
 }
 
-// scanASCII is scan that also reports whether text has no byte above 0x7f,
-// which the kernel tells at no cost while it reads a text of teddyReach
-// bytes or more.
-func (t *teddy) scanASCII(text string, lower bool, hits []int32) ([]int32, bool) {
-	return t.find(text, lower, true, hits)
-}
-
-// find is scan, and with check scanASCII.
+// find is scan that, with check, also reports whether text has no byte
+// above 0x7f: the kernel tells at no cost while it reads a text of
+// teddyReach bytes or more.
 func (t *teddy) find(text string, lower, check bool, hits []int32) ([]int32, bool) {
 	var res [teddyBlock]byte
 	n := len(text)
@@ -425,9 +420,9 @@ func (t *teddy) verify(text string, base int, nz uint32, res *[teddyBlock]byte, 
 // positions' bits in nz and all the block's bucket bits in res; nz is 0
 // when no position does. The positions after the last whole block that
 // have room for a fingerprint are read as the block ending at the end of
-// b, with the positions before them masked off in nz. high is 1 when a
-// byte of the blocks read is above 0x7f, else 0 (the kernel's may be any
-// other value than 0).
+// b, with the positions before them masked off in nz. high is not 0 when
+// a byte of the blocks read is above 0x7f (1 here; the kernel's is a
+// mask).
 func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (off int, nz, high uint32) {
 	block := func(off int) (nz uint32) {
 		for j := range teddyBlock {
