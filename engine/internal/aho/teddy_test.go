@@ -150,7 +150,9 @@ func teddyText(r *rand.Rand, lits []string, alpha string, n int) string {
 
 // TestTeddyAgainstContains checks Scan, ScanLower and Any of Teddy sets
 // against the naive answer (every occurrence, once) and against the set
-// without Teddy, for random literal sets and texts of 0 to 300 bytes.
+// without Teddy, and ScanLowerChecked against IsASCII and, on ASCII text,
+// the set without Teddy, for random literal sets and texts of 0 to 300
+// bytes.
 func TestTeddyAgainstContains(t *testing.T) {
 	if !useTeddy {
 		t.Skip("no Teddy kernel here")
@@ -192,6 +194,15 @@ func TestTeddyAgainstContains(t *testing.T) {
 			}
 			if got, want := s.Any(text), len(found(lits, text)) > 0; got != want {
 				t.Fatalf("lits %q: Any(%q) = %v, want %v", lits, text, got, want)
+			}
+			hits, ascii := s.ScanLowerChecked(text, nil)
+			if ascii != IsASCII(text) {
+				t.Fatalf("lits %q: ScanLowerChecked(%q) says ASCII %v", lits, text, ascii)
+			}
+			if ascii && !hasUpper(lits) {
+				if d, p := distinct(hits), distinct(plain.ScanLower(text, nil)); !slices.Equal(d, p) {
+					t.Fatalf("lits %q: ScanLowerChecked(%q) = %v, without Teddy %v", lits, text, d, p)
+				}
 			}
 		}
 	}
