@@ -53,7 +53,7 @@ type index struct {
 	fields []fieldIndex
 	nums   []numIndex
 	// What finding each literal does: those of literal id (global) are
-	// litRefs[litStart[id]:litStart[id+1]], each a ref (see makeRef). A
+	// litRefs[litStart[id]:litStart[id+1]], each a ref (see refRule). A
 	// rule with one witness group has a refRule on each of its literals;
 	// a rule with several, all of which must be found, a refLead on the
 	// literals of its first group (the least likely to occur) and, on
@@ -805,7 +805,7 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 }
 
 // addHits does what finding the literals in c.hits (ids relative to base)
-// does (see makeRef) for the rules rt routes to: makes rules candidates,
+// does (see refRule) for the rules rt routes to: makes rules candidates,
 // adds rules to c.pending, records tracks found.
 //
 // A rule is taken once per event: c.rs holds the event's generation for
