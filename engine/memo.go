@@ -66,21 +66,23 @@ type atomResult struct {
 }
 
 // Values shorter than memoMin scan about as fast as they hash. Values
-// longer than memoMax are not kept; up to that length long values pay the
-// most to scan (a 4 KB parent command line takes microseconds) and still
-// repeat.
+// longer than memoMax are not kept. Up to that length long values pay the
+// most to scan and still repeat: an encoded PowerShell stager's 5 KB
+// command line comes back as the parent command line of every process it
+// starts (on the process-creation lane, 3% of events; scanning them was
+// 3,100 of 34,300 instructions per event while memoMax was 4 KB).
 const (
 	memoWays     = 256
 	memoMin      = 8
-	memoMax      = 4096
+	memoMax      = 16 << 10
 	memoMaxScore = 3
 )
 
 // memoBudget bounds the bytes of values one context's memos keep, whatever
 // the events: a stream of long values that never repeat, in every field,
 // would otherwise fill every memo with memoWays*memoMax bytes. On the
-// benchmark lanes a context keeps 42 KB (Security) to 311 KB (mixed
-// Sysmon) after 20,000 events.
+// benchmark lanes a context keeps 264 KB (process creation) to 644 KB
+// (Security) after 50,000 events.
 const memoBudget = 2 << 20
 
 // scanMemoized appends to c.hits the literals of ac found in v, the
