@@ -33,13 +33,8 @@ type evalCtx struct {
 
 	keys []*slotKeys // slot -> how to read it (shared, read-only)
 
-	slotGen []uint32 // slot -> generation its value was read in
-	slotVal []Value
-	slotOK  []bool
-	// slot -> its value's rawField.lazy while slotVal holds the encoded
-	// text of a RawJSON string (see fieldKey.getEncoded), else 0.
-	slotLazy []int32
-	foldGen  []uint32 // slot -> generation its fold was computed in
+	slots    []slotState // slot -> its value in the current event
+	foldGen  []uint32    // slot -> generation its fold was computed in
 	slotFold []string
 	touched  []int32 // slots read this event, cleared by end
 
@@ -81,6 +76,17 @@ type evalCtx struct {
 	addAll func(string, Value) bool
 }
 
+// slotState is what a context holds of one slot for the current event,
+// together so that reading a slot touches one cache line (64 bytes).
+type slotState struct {
+	gen uint32 // the generation v was read in
+	// v's rawField.lazy while v holds the encoded text of a RawJSON
+	// string (see fieldKey.getEncoded), else 0.
+	lazy int32
+	ok   bool
+	v    Value
+}
+
 // fieldValue is one field of an event.
 type fieldValue struct {
 	name string
@@ -91,8 +97,7 @@ type fieldValue struct {
 func (e *Engine) newCtx() *evalCtx {
 	c := &evalCtx{cfg: &e.cfg, eng: e, keys: e.keys}
 	n := len(e.slots)
-	c.slotGen, c.slotVal, c.slotOK = make([]uint32, n), make([]Value, n), make([]bool, n)
-	c.slotLazy = make([]int32, n)
+	c.slots = make([]slotState, n)
 	c.foldGen, c.slotFold = make([]uint32, n), make([]string, n)
 	c.memo = make([]uint32, len(e.atoms))
 	c.rs = make([]uint32, len(e.rules))
@@ -138,7 +143,7 @@ func (c *evalCtx) begin(ev Event) {
 	c.arena = c.arena[:0]
 	c.gen++
 	if c.gen >= maxGen {
-		clear(c.slotGen)
+		clear(c.slots)
 		clear(c.foldGen)
 		clear(c.memo)
 		clear(c.rs)
@@ -153,7 +158,7 @@ func (c *evalCtx) begin(ev Event) {
 func (c *evalCtx) end() {
 	c.ev, c.rd = nil, eventReader{}
 	for _, s := range c.touched {
-		c.slotVal[s], c.slotFold[s] = Value{}, ""
+		c.slots[s].v, c.slotFold[s] = Value{}, ""
 	}
 	c.touched = c.touched[:0]
 	clear(c.all) // once: the values collected this event, if any
@@ -169,14 +174,15 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 	if c.gen == 0 || slot < 0 {
 		return c.lookup(name)
 	}
-	if c.slotGen[slot] != c.gen {
-		c.read(slot)
+	st := &c.slots[slot]
+	if st.gen != c.gen {
+		c.read(slot, st)
 	}
-	if c.slotLazy[slot] != 0 {
-		c.slotVal[slot].S = c.decodedValue(slot)
-		c.slotLazy[slot] = 0
+	if st.lazy != 0 {
+		st.v.S = c.decodedValue(slot)
+		st.lazy = 0
 	}
-	return c.slotVal[slot], c.slotOK[slot]
+	return st.v, st.ok
 }
 
 // fieldEncoded is field for a value's identity rather than its text: a
@@ -188,14 +194,15 @@ func (c *evalCtx) fieldEncoded(slot int32, name string) (v Value, encoded, ok bo
 		v, ok = c.lookup(name)
 		return v, false, ok
 	}
-	if c.slotGen[slot] != c.gen {
-		c.read(slot)
+	st := &c.slots[slot]
+	if st.gen != c.gen {
+		c.read(slot, st)
 	}
-	return c.slotVal[slot], c.slotLazy[slot] != 0, c.slotOK[slot]
+	return st.v, st.lazy != 0, st.ok
 }
 
-// read reads the value of slot for the current event.
-func (c *evalCtx) read(slot int32) {
+// read reads the value of slot, whose state is st, for the current event.
+func (c *evalCtx) read(slot int32, st *slotState) {
 	var (
 		v    Value
 		lazy int32
@@ -209,8 +216,7 @@ func (c *evalCtx) read(slot int32) {
 	if !ok {
 		v, lazy, ok = c.keys[slot].lookup(&c.rd, &c.src)
 	}
-	c.slotVal[slot], c.slotLazy[slot], c.slotOK[slot] = v, lazy, ok
-	c.slotGen[slot] = c.gen
+	*st = slotState{gen: c.gen, lazy: lazy, ok: ok, v: v}
 	c.touched = append(c.touched, slot)
 }
 

@@ -145,14 +145,14 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 }
 
 // decodedValue returns the text of the current event's value of slot, a
-// RawJSON string with escapes held encoded (slotLazy), from the value's
+// RawJSON string with escapes held encoded (slotState.lazy), from the value's
 // memo entry when it has one: repeated values are decoded once.
 func (c *evalCtx) decodedValue(slot int32) string {
 	e := c.valueEntry(slot)
 	if e != nil && e.decKept {
 		return bytesString(e.dec)
 	}
-	d := c.rd.raw.decoded(c.slotLazy[slot])
+	d := c.rd.raw.decoded(c.slots[slot].lazy)
 	if e != nil && e.enc {
 		e.dec, e.decKept = c.keep(e.dec, d)
 	}
