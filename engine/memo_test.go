@@ -54,6 +54,42 @@ func TestScanMemo(t *testing.T) {
 	check(other)
 }
 
+// TestScanMemoLongValues: values up to memoMax bytes are kept (a 5 KB
+// encoded command line comes back as the parent command line of every
+// process it starts) and answer as a fresh scan does; longer ones are
+// scanned every time and never kept.
+func TestScanMemoLongValues(t *testing.T) {
+	ac, err := aho.NewSet([]string{`\powershell.exe`, ` -enc `, `mimikatz`}, fieldDFABytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &evalCtx{nfields: 1}
+	kept := func(s string) bool {
+		if c.memos == nil || c.memos[0] == nil {
+			return false // nothing kept yet
+		}
+		return string(c.memos[0].ents[maphash.String(c.memoSeed, s)%memoWays].val) == s
+	}
+	head := `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe -noP -sta -w 1 -enc `
+	for _, tc := range []struct {
+		n    int
+		kept bool
+	}{{5 << 10, true}, {memoMax, true}, {memoMax + 1, false}} {
+		v := head + strings.Repeat("SQBmACgA", tc.n)[:tc.n-len(head)]
+		want := slices.Sorted(slices.Values(scanText(ac, v, &evalCtx{})))
+		for round := range 3 {
+			c.hits = c.hits[:0]
+			got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(v), false)))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d bytes, round %d: hits %v, want %v", tc.n, round, got, want)
+			}
+		}
+		if k := kept(v); k != tc.kept {
+			t.Errorf("%d-byte value kept: %v, want %v (memoMax %d)", tc.n, k, tc.kept, memoMax)
+		}
+	}
+}
+
 // TestScanMemoKeepsRepeated: one-off values passing through a slot do not
 // push out a value that keeps coming back.
 func TestScanMemoKeepsRepeated(t *testing.T) {
