@@ -298,6 +298,15 @@ func candidatesPerEvent(tb testing.TB, eng *engine.Engine, raws [][]byte) float6
 
 var shares = []int{10, 50, 100}
 
+// eachShare runs fn as the sub-benchmark LANE/rules=P%SUFFIX for each share
+// P of the rules, with an engine of that share.
+func eachShare(b *testing.B, all []*rule.Rule, lane, suffix string, fn func(*testing.B, *engine.Engine)) {
+	for _, pct := range shares {
+		eng := compile(b, ruleShare(all, pct))
+		b.Run(fmt.Sprintf("%s/rules=%d%%%s", lane, pct, suffix), func(b *testing.B) { fn(b, eng) })
+	}
+}
+
 // BenchmarkScan is the end-to-end cost on one core: raw JSON lines in,
 // detections out (engine.RawJSON reads each line, Match evaluates it), for
 // each lane and share of the rules. The brute-force sub-benchmark (no
@@ -306,12 +315,9 @@ func BenchmarkScan(b *testing.B) {
 	all := windowsRules(b)
 	for _, name := range LaneNames() {
 		raws := lane(b, name)
-		for _, pct := range shares {
-			eng := compile(b, ruleShare(all, pct))
-			b.Run(fmt.Sprintf("%s/rules=%d%%/indexed", name, pct), func(b *testing.B) {
-				scanLoop(b, eng, raws)
-			})
-		}
+		eachShare(b, all, name, "/indexed", func(b *testing.B, eng *engine.Engine) {
+			scanLoop(b, eng, raws)
+		})
 		b.Run(name+"/rules=100%/no-index", func(b *testing.B) {
 			scanLoop(b, compile(b, all, engine.WithoutIndex()), raws)
 		})
@@ -347,12 +353,9 @@ func BenchmarkPreRead(b *testing.B) {
 	all := windowsRules(b)
 	for _, name := range LaneNames() {
 		evs := typed(b, lane(b, name))
-		for _, pct := range shares {
-			eng := compile(b, ruleShare(all, pct))
-			b.Run(fmt.Sprintf("%s/rules=%d%%", name, pct), func(b *testing.B) {
-				preReadLoop(b, eng, evs, func(t *typedEvent) engine.Event { return t })
-			})
-		}
+		eachShare(b, all, name, "", func(b *testing.B, eng *engine.Engine) {
+			preReadLoop(b, eng, evs, func(t *typedEvent) engine.Event { return t })
+		})
 		b.Run(name+"/rules=100%/by-name", func(b *testing.B) {
 			preReadLoop(b, compile(b, all), evs, func(t *typedEvent) engine.Event { return namedEvent{t} })
 		})
@@ -385,32 +388,35 @@ func BenchmarkAgent(b *testing.B) {
 	all := windowsRules(b)
 	for _, name := range LaneNames() {
 		evs := typed(b, lane(b, name))
-		for _, pct := range shares {
-			eng := compile(b, ruleShare(all, pct))
-			b.Run(fmt.Sprintf("%s/rules=%d%%", name, pct), func(b *testing.B) {
-				var batch [agentBatch]typedEvent
-				matches, next := 0, 0
-				b.ReportAllocs()
-				b.ResetTimer()
-				for done := 0; done < b.N; {
-					b.StopTimer()
-					n := min(agentBatch, b.N-done)
-					for i := range n {
-						evs[next%len(evs)].decodeInto(&batch[i])
-						next++
-					}
-					b.StartTimer()
-					for i := range n {
-						matches += len(eng.Match(&batch[i]))
-					}
-					done += n
-				}
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-				b.ReportMetric(float64(matches)/float64(b.N), "matches/op")
-			})
-		}
+		eachShare(b, all, name, "", func(b *testing.B, eng *engine.Engine) {
+			agentLoop(b, eng, evs)
+		})
 	}
+}
+
+// agentLoop matches evs in turn, agentBatch at a time, each batch copied
+// into reused structs with the timer stopped.
+func agentLoop(b *testing.B, eng *engine.Engine, evs []*typedEvent) {
+	var batch [agentBatch]typedEvent
+	matches, next := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		b.StopTimer()
+		n := min(agentBatch, b.N-done)
+		for i := range n {
+			evs[next%len(evs)].decodeInto(&batch[i])
+			next++
+		}
+		b.StartTimer()
+		for i := range n {
+			matches += len(eng.Match(&batch[i]))
+		}
+		done += n
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(matches)/float64(b.N), "matches/op")
 }
 
 // agentBatch is how many events BenchmarkAgent decodes before matching
