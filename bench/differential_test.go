@@ -12,7 +12,8 @@ import (
 // the brute-force engine (events read by ParseJSON), with all the rules,
 // and requires the same detections, suppressed or not, in the same order;
 // and the same from the indexed engine on the typed events of the pre-read
-// benchmarks, read by position and by name.
+// benchmarks, read by position and by name, and on their copies in one
+// reused struct, as BenchmarkAgent matches them.
 func TestLaneDifferential(t *testing.T) {
 	n := 2000
 	if testing.Short() {
@@ -21,6 +22,7 @@ func TestLaneDifferential(t *testing.T) {
 	all := windowsRules(t)
 	indexed, brute := compile(t, all), compile(t, all, engine.WithoutIndex())
 	var raw engine.RawJSON
+	var decoded typedEvent
 	for _, name := range LaneNames() {
 		matched := 0
 		typedEvs := typed(t, lane(t, name)[:n])
@@ -44,6 +46,10 @@ func TestLaneDifferential(t *testing.T) {
 			}
 			if got := ids(indexed.MatchAll(namedEvent{te})); !slices.Equal(got, want) {
 				t.Errorf("%s event %d: indexed on the typed event by name %q, brute force %q\n%s", name, i, got, want, line)
+			}
+			te.decodeInto(&decoded)
+			if got := ids(indexed.MatchAll(&decoded)); !slices.Equal(got, want) {
+				t.Errorf("%s event %d: indexed on the decoded copy %q, brute force %q\n%s", name, i, got, want, line)
 			}
 			if len(want) > 0 {
 				matched++
