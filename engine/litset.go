@@ -12,7 +12,13 @@ import (
 // fragments). Exact values are one hash lookup; prefixes and suffixes one
 // lookup per distinct literal length; contains one automaton scan. It
 // answers exactly what testing each literal in turn would.
+//
+// A hash lookup costs about a hundred instructions, and a suffix list of
+// process names has a dozen lengths, so each lookup is first asked of a
+// filter of the literals' lengths and first two bytes (see litFilter):
+// on the process-creation lane nearly every one is answered there.
 type litSet struct {
+	filter   litFilter
 	exact    map[string]struct{}
 	prefix   map[string]struct{}
 	preLens  []int
@@ -60,6 +66,9 @@ func splitPlain(groups [][]matcher) (*litSet, [][]matcher) {
 			}
 			mode, lit, _ := pm.Plain()
 			s.lits = append(s.lits, lit)
+			if mode != pattern.Contains {
+				s.filter.add(mode, lit)
+			}
 			switch mode {
 			case pattern.Exact:
 				s.exact = addLit(s.exact, lit)
@@ -117,24 +126,62 @@ func addLen(lens []int, n int) []int {
 
 // match reports whether the folded value fv matches any literal.
 func (s *litSet) match(fv string) bool {
-	if _, ok := s.exact[fv]; ok {
-		return true
+	if s.filter.has(pattern.Exact, fv) {
+		if _, ok := s.exact[fv]; ok {
+			return true
+		}
 	}
 	for _, n := range s.preLens {
 		if n > len(fv) {
 			break
 		}
-		if _, ok := s.prefix[fv[:n]]; ok {
-			return true
+		if p := fv[:n]; s.filter.has(pattern.StartsWith, p) {
+			if _, ok := s.prefix[p]; ok {
+				return true
+			}
 		}
 	}
 	for _, n := range s.sufLens {
 		if n > len(fv) {
 			break
 		}
-		if _, ok := s.suffix[fv[len(fv)-n:]]; ok {
-			return true
+		if p := fv[len(fv)-n:]; s.filter.has(pattern.EndsWith, p) {
+			if _, ok := s.suffix[p]; ok {
+				return true
+			}
 		}
 	}
 	return s.contains != nil && s.contains.Any(fv)
+}
+
+// litFilter is a 4,096-bit set of what a litSet's exact, prefix and suffix
+// literals begin with: the mode, the length and the first two bytes,
+// hashed to one bit. A text whose bit is clear is none of the literals of
+// that mode; one whose bit is set may be, and is looked up. With a few
+// hundred literals about one text in ten that is none of them gets
+// through (when the literals differ in those bytes, as names do).
+type litFilter [64]uint64
+
+func (f *litFilter) add(mode pattern.Mode, lit string) {
+	b := litFilterBit(mode, lit)
+	f[b>>6] |= 1 << (b & 63)
+}
+
+func (f *litFilter) has(mode pattern.Mode, s string) bool {
+	b := litFilterBit(mode, s)
+	return f[b>>6]&(1<<(b&63)) != 0
+}
+
+// litFilterBit hashes the mode, length and first two bytes of s
+// (multiplicatively: the high bits of the product depend on every bit of
+// the key).
+func litFilterBit(mode pattern.Mode, s string) uint32 {
+	k := uint64(len(s))<<24 | uint64(mode)<<16
+	if len(s) > 0 {
+		k |= uint64(s[0]) << 8
+	}
+	if len(s) > 1 {
+		k |= uint64(s[1])
+	}
+	return uint32((k * 0x9e3779b97f4a7c15) >> 52)
 }
