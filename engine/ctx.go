@@ -74,6 +74,8 @@ type evalCtx struct {
 	all    []fieldValue // every field of the event, for keyword search
 	allGen uint32       // generation all was filled in
 	addAll func(string, Value) bool
+
+	fieldHits []FieldHit // a match's comparisons, with the event's texts (see ownHits)
 }
 
 // slotState is what a context holds of one slot for the current event,

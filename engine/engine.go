@@ -409,7 +409,10 @@ func (e *Engine) Candidates(ev Event) int {
 
 func (e *Engine) match(cr *compiled, c *evalCtx) Match {
 	m := Match{Rule: cr.rule}
-	cr.tree.hits(c, &m.Fields, false)
+	c.fieldHits = c.fieldHits[:0]
+	cr.tree.hits(c, &c.fieldHits, false)
+	m.Fields = ownHits(c.fieldHits)
+	clear(c.fieldHits)
 	var now time.Time
 	for _, x := range e.exclusions {
 		if !x.expires.IsZero() {
@@ -426,6 +429,32 @@ func (e *Engine) match(cr *compiled, c *evalCtx) Match {
 		}
 	}
 	return m
+}
+
+// ownHits returns a copy of hits whose texts are the match's own: a match
+// outlives its event, whose values (and, for keyword hits, field names)
+// hits borrows. The texts are copied into one allocation, the hits into
+// another.
+func ownHits(hits []FieldHit) []FieldHit {
+	if len(hits) == 0 {
+		return nil
+	}
+	n := 0
+	for _, h := range hits {
+		n += len(h.Field) + len(h.Value)
+	}
+	buf := make([]byte, 0, n)
+	for _, h := range hits {
+		buf = append(append(buf, h.Field...), h.Value...)
+	}
+	texts := bytesString(buf)
+	out := make([]FieldHit, len(hits))
+	for i, h := range hits {
+		f := len(h.Field)
+		out[i] = FieldHit{Field: texts[:f], Value: texts[f : f+len(h.Value)], Match: h.Match}
+		texts = texts[f+len(h.Value):]
+	}
+	return out
 }
 
 func (x *compiledExclusion) appliesTo(r *rule.Rule) bool {

@@ -2228,3 +2228,39 @@ func TestKeywordHitNamesField(t *testing.T) {
 		t.Errorf("keyword hit %+v, want the CommandLine field and its value", h)
 	}
 }
+
+// TestMatchFieldsOutliveEvent: a match's field hits hold their own texts.
+// The event's bytes are overwritten and the RawJSON reused for another
+// event after matching (as a scanner reuses its line buffer); the hits,
+// field names of keyword hits included, must read as they did.
+func TestMatchFieldsOutliveEvent(t *testing.T) {
+	t.Parallel()
+	indexed, walked := compileBoth(t, det(`
+		sel:
+		  Image|endswith: '\cmd.exe'
+		keywords:
+		  - 'whoami'
+		condition: sel and keywords`))
+	for _, eng := range []*engine.Engine{indexed, walked} {
+		line := []byte(`{"Image":"C:\\Windows\\cmd.exe","Cmd":"cmd.exe /c whoami"}`)
+		var raw engine.RawJSON
+		if err := raw.Reset(line); err != nil {
+			t.Fatal(err)
+		}
+		ms := eng.Match(&raw)
+		if len(ms) != 1 {
+			t.Fatalf("%d matches, want 1", len(ms))
+		}
+		want := fmt.Sprintf("%+v", ms[0].Fields)
+		for i := range line {
+			line[i] = 'x'
+		}
+		if err := raw.Reset([]byte(`{"Image":"D:\\other.exe","Cmd":"other"}`)); err != nil {
+			t.Fatal(err)
+		}
+		eng.Match(&raw)
+		if got := fmt.Sprintf("%+v", ms[0].Fields); got != want || !strings.Contains(got, "Cmd") {
+			t.Errorf("fields after the event's bytes changed: %s, were %s", got, want)
+		}
+	}
+}

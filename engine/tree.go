@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"strings"
-
 	"github.com/google/cel-go/cel"
 
 	"github.com/tanchi-dev/tanchi/rule"
@@ -60,14 +58,13 @@ func (n atomLeaf) hits(c *evalCtx, out *[]FieldHit, neg bool) {
 	h := FieldHit{Field: n.a.field, Match: n.a.matchText()}
 	if n.a.field != "" {
 		if v, ok := c.field(n.a.slot, n.a.field); ok {
-			h.Value = strings.Clone(v.String())
+			h.Value = v.String()
 		}
 	} else {
 		// A keyword hit names the field whose value contained it.
 		h.Field, h.Value = n.a.keywordHit(c)
-		h.Field, h.Value = strings.Clone(h.Field), strings.Clone(h.Value)
 	}
-	*out = append(*out, h)
+	*out = append(*out, h) // the event's texts: see ownHits
 }
 
 // builder compiles a condition into nodes.
