@@ -60,7 +60,10 @@ type matcher interface {
 const maxAlternatives = 100_000
 
 // compileAtom builds the matcher for m. placeholders resolves |expand.
-func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error) {
+// sets lets long lists of plain values be tested as a litSet; the
+// brute-force path (WithoutIndex) tests each value on its own, so that
+// comparing the two paths checks litSets too.
+func compileAtom(m *rule.Match, placeholders map[string][]string, sets bool) (*atom, error) {
 	a := &atom{m: m, id: -1, slot: -1, field: m.Field, all: m.All, neq: m.Neq}
 	if errs := m.Check(); len(errs) > 0 {
 		return nil, errs[0]
@@ -82,7 +85,7 @@ func compileAtom(m *rule.Match, placeholders map[string][]string) (*atom, error)
 		}
 		a.groups = append(a.groups, alts)
 	}
-	if !a.all && a.field != "" {
+	if sets && !a.all && a.field != "" {
 		a.plain, a.groups = splitPlain(a.groups)
 	}
 	a.byValue = a.field != "" && !hasMatcher[fieldRefMatcher](a.groups) && a.costly()

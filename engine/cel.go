@@ -100,7 +100,7 @@ func dynamicMatch(args ...ref.Val) ref.Val {
 	if !ok {
 		return types.NewErr("sigma.match: first argument must be ev")
 	}
-	a, err := atomFromCEL(args[1], args[2], args[3], ev.c.cfg.placeholders)
+	a, err := atomFromCEL(args[1], args[2], args[3], ev.c.cfg.placeholders, !ev.c.cfg.noIndex)
 	if err != nil {
 		return types.NewErr("sigma.match: %v", err)
 	}
@@ -108,7 +108,7 @@ func dynamicMatch(args ...ref.Val) ref.Val {
 }
 
 // atomFromCEL rebuilds a rule.Match from CEL values and compiles it.
-func atomFromCEL(field, mods, vals ref.Val, placeholders map[string][]string) (*atom, error) {
+func atomFromCEL(field, mods, vals ref.Val, placeholders map[string][]string, sets bool) (*atom, error) {
 	f, ok1 := field.(types.String)
 	ms, ok2 := mods.(types.String)
 	list, ok3 := vals.(traits.Lister)
@@ -131,7 +131,7 @@ func atomFromCEL(field, mods, vals ref.Val, placeholders map[string][]string) (*
 		}
 		m.Values = append(m.Values, v)
 	}
-	return compileAtom(m, placeholders)
+	return compileAtom(m, placeholders, sets)
 }
 
 func valueFromCEL(v ref.Val) (rule.Value, error) {
@@ -278,6 +278,7 @@ type atomCache struct {
 	mu           sync.Mutex
 	atoms        map[string]*atom
 	placeholders map[string][]string
+	sets         bool // see compileAtom
 }
 
 func atomKey(field, mods, vals ref.Val) string {
@@ -328,7 +329,7 @@ func (ac *atomCache) decorator() interpreter.InterpretableDecorator {
 		ac.mu.Unlock()
 		if !ok {
 			var err error
-			a, err = atomFromCEL(consts[0], consts[1], consts[2], ac.placeholders)
+			a, err = atomFromCEL(consts[0], consts[1], consts[2], ac.placeholders, ac.sets)
 			if err != nil {
 				return nil, err
 			}

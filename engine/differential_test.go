@@ -323,6 +323,9 @@ func (g *diffGen) entry(b *strings.Builder, first, indent string, used map[strin
 			mods = append(mods, op)
 		}
 		n := 1 + g.s.n(3)
+		if g.s.pct(10) {
+			n = 6 + g.s.n(5) // enough for a litSet (6 plain values; not with |all)
+		}
 		if n > 1 && g.s.pct(30) {
 			mods = append(mods, "all")
 		}

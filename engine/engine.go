@@ -87,8 +87,9 @@ func WithClock(now func() time.Time) Option {
 // WithoutIndex makes Match evaluate every rule on every event, checking
 // each rule's logsource one by one instead of through the routing table and
 // the literal witness index, with no per-event caching of field values or
-// comparison results. It is slow and gives the same answers; tests compare
-// the two.
+// comparison results, and testing each value of a long list on its own
+// rather than as a set. It is slow and gives the same answers; tests
+// compare the two.
 func WithoutIndex() Option {
 	return func(c *config) error {
 		c.noIndex = true
@@ -150,7 +151,7 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
-	e.celAtoms = &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders}
+	e.celAtoms = &atomCache{atoms: map[string]*atom{}, placeholders: e.cfg.placeholders, sets: !e.cfg.noIndex}
 	env, err := celEnv()
 	if err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func (e *Engine) atom(m *rule.Match) (*atom, error) {
 	if a, ok := e.atomKeys[key]; ok {
 		return a, nil
 	}
-	a, err := compileAtom(m, e.cfg.placeholders)
+	a, err := compileAtom(m, e.cfg.placeholders, !e.cfg.noIndex)
 	if err != nil {
 		return nil, err
 	}
