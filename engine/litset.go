@@ -43,21 +43,18 @@ const minLitSet = 6
 // values are alternatives (not |all), where the order of tests does not
 // matter.
 func splitPlain(groups [][]matcher) (*litSet, [][]matcher) {
-	n, filtered := 0, 0 // plain literals; those the filter holds (not contains)
+	n := 0
 	for _, g := range groups {
 		for _, m := range g {
-			if pm := plainOf(m); pm != nil {
+			if plainOf(m) != nil {
 				n++
-				if mode, _, _ := pm.Plain(); mode != pattern.Contains {
-					filtered++
-				}
 			}
 		}
 	}
 	if n < minLitSet {
 		return nil, groups
 	}
-	s := &litSet{filter: newLitFilter(filtered)}
+	s := &litSet{}
 	var contains []string
 	var rest [][]matcher
 	for _, g := range groups {
@@ -70,9 +67,6 @@ func splitPlain(groups [][]matcher) (*litSet, [][]matcher) {
 			}
 			mode, lit, _ := pm.Plain()
 			s.lits = append(s.lits, lit)
-			if mode != pattern.Contains {
-				s.filter.add(mode, lit)
-			}
 			switch mode {
 			case pattern.Exact:
 				s.exact = addLit(s.exact, lit)
@@ -88,6 +82,12 @@ func splitPlain(groups [][]matcher) (*litSet, [][]matcher) {
 		}
 		if len(left) > 0 {
 			rest = append(rest, left)
+		}
+	}
+	s.filter = newLitFilter(len(s.exact) + len(s.prefix) + len(s.suffix))
+	for mode, lits := range map[pattern.Mode]map[string]struct{}{pattern.Exact: s.exact, pattern.StartsWith: s.prefix, pattern.EndsWith: s.suffix} {
+		for lit := range lits {
+			s.filter.add(mode, lit)
 		}
 	}
 	if len(contains) > 0 {
