@@ -756,13 +756,7 @@ func (c *evalCtx) dropTexts() {
 // ASCII, and so holds none, the scan tells: most events need no other
 // pass over the text.)
 func (c *evalCtx) joinedKeywords(rt *route) bool {
-	buf, min := c.kwBuf[:0], rt.joinMin()
-	for _, s := range c.eventTexts() {
-		if len(s) >= min {
-			buf = append(buf, s...)
-			buf = append(buf, 0)
-		}
-	}
+	buf := appendJoined(c.kwBuf[:0], c.eventTexts(), rt.joinMin())
 	c.dropTexts()
 	c.kwBuf = buf
 	if cap(buf) > maxKeywordJoin {
