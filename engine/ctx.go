@@ -187,39 +187,31 @@ func (c *evalCtx) field(slot int32, name string) (Value, bool) {
 	return st.v, st.ok
 }
 
-// fieldEncoded is field for a value's identity rather than its text: a
-// RawJSON string with escapes is returned as the JSON writes it, with
-// encoded set (see fieldKey.getEncoded), and is decoded only if field is
-// asked for it later.
-func (c *evalCtx) fieldEncoded(slot int32, name string) (v Value, encoded, ok bool) {
-	if c.gen == 0 || slot < 0 {
-		v, ok = c.lookup(name)
-		return v, false, ok
-	}
+// state is field for a value's identity rather than its text, in a
+// pooled context: the slot's state for the current event, read first. A
+// RawJSON string with escapes is held as the JSON writes it (lazy set, see
+// fieldKey.getEncoded) and is decoded only if field is asked for it later.
+func (c *evalCtx) state(slot int32) *slotState {
 	st := &c.slots[slot]
 	if st.gen != c.gen {
 		c.read(slot, st)
 	}
-	return st.v, st.lazy != 0, st.ok
+	return st
 }
 
 // read reads the value of slot, whose state is st, for the current event.
 func (c *evalCtx) read(slot int32, st *slotState) {
-	var (
-		v    Value
-		lazy int32
-		ok   bool
-	)
+	c.touched = append(c.touched, slot)
+	st.gen = c.gen
 	if p := c.slotPos; p != nil && p[slot] >= 0 {
 		// The slot's own field by its position: what lookup tries first,
 		// in one call.
-		v, ok = c.rd.at.FieldAt(int(p[slot]))
+		if st.v, st.ok = c.rd.at.FieldAt(int(p[slot])); st.ok {
+			st.lazy = 0
+			return
+		}
 	}
-	if !ok {
-		v, lazy, ok = c.keys[slot].lookup(&c.rd, &c.src)
-	}
-	*st = slotState{gen: c.gen, lazy: lazy, ok: ok, v: v}
-	c.touched = append(c.touched, slot)
+	st.v, st.lazy, st.ok = c.keys[slot].lookup(&c.rd, &c.src)
 }
 
 // folded returns Fold(v.S) for the value of slot (read by field first).

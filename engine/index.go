@@ -586,14 +586,14 @@ func (e *Engine) candidates(c *evalCtx) {
 	for _, fi := range rt.scan {
 		f := &e.index.fields[fi]
 		c.hits = c.hits[:0]
-		v, encoded, ok := c.fieldEncoded(f.slot, f.name)
-		if !ok {
+		st := c.state(f.slot)
+		if !st.ok {
 			continue
 		}
-		if v.Kind != KindNull && v.Kind != KindList {
-			c.hits = c.scanMemoized(fi, f.slot, f.ac, v, encoded)
+		if k := st.v.Kind; k != KindNull && k != KindList {
+			c.hits = c.scanMemoized(fi, f.slot, f.ac, k, st.v.S, st.lazy != 0)
 		} else {
-			c.hits = scanValue(f.ac, v, c)
+			c.hits = scanValue(f.ac, st.v, c)
 		}
 		e.addHits(c, rt, f.base)
 	}

@@ -36,7 +36,7 @@ type memoEntry struct {
 	h     uint64
 	val   []byte  // the value, copied
 	kind  Kind    // and its kind
-	enc   bool    // whether val is the encoded text (see fieldEncoded)
+	enc   bool    // whether val is the encoded text (see evalCtx.state)
 	hits  []int32 // what scanning it appended
 	score uint8
 	// Results of atoms that depend on this value alone and are costly
@@ -85,14 +85,14 @@ const (
 // (Security) after 50,000 events.
 const memoBudget = 2 << 20
 
-// scanMemoized appends to c.hits the literals of ac found in v, the
-// scalar value of field fi (in slot), from c's memo of that field when v
-// was scanned recently. The entry that holds v, if any, is kept for the
-// slot's atoms (see valueEntry). When encoded, v.S is the value's encoded
-// text (see fieldEncoded): it stands for the value in the memo, and the
-// value is decoded only to be scanned.
-func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded bool) []int32 {
-	s := v.S
+// scanMemoized appends to c.hits the literals of ac found in s, the text
+// of the current event's scalar value (of kind) of field fi (in slot), from
+// c's memo of that field when the value was scanned recently. The entry
+// that holds it, if any, is kept for the slot's atoms (see valueEntry).
+// When encoded, s is the value's encoded text (see evalCtx.state): it
+// stands for the value in the memo, and the value is decoded only to be
+// scanned.
+func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, kind Kind, s string, encoded bool) []int32 {
 	text := func() string {
 		if encoded {
 			v, _ := c.field(slot, "")
@@ -114,7 +114,7 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 	}
 	h := maphash.String(c.memoSeed, s)
 	e := &m.ents[h%memoWays]
-	if e.h == h && e.kind == v.Kind && e.enc == encoded && string(e.val) == s {
+	if e.h == h && e.kind == kind && e.enc == encoded && string(e.val) == s {
 		e.score = min(e.score+1, memoMaxScore)
 		c.setValueEntry(slot, e)
 		return append(c.hits, e.hits...)
@@ -136,7 +136,7 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, v Value, encoded
 	if !ok {
 		return c.hits // the context's memos are full: scan, keep nothing
 	}
-	e.h, e.kind, e.enc, e.val = h, v.Kind, encoded, val
+	e.h, e.kind, e.enc, e.val = h, kind, encoded, val
 	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]
 	e.foldState, e.decKept = foldNone, false

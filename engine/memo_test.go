@@ -28,7 +28,7 @@ func TestScanMemo(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
 		c.hits = c.hits[:0]
-		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(s), false)))
+		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, KindString, s, false)))
 		if want := fresh(s); !slices.Equal(got, want) {
 			t.Fatalf("scanMemoized(%q) = %v, want %v", s, got, want)
 		}
@@ -79,7 +79,7 @@ func TestScanMemoLongValues(t *testing.T) {
 		want := slices.Sorted(slices.Values(scanText(ac, v, &evalCtx{})))
 		for round := range 3 {
 			c.hits = c.hits[:0]
-			got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, Str(v), false)))
+			got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, KindString, v, false)))
 			if !slices.Equal(got, want) {
 				t.Fatalf("%d bytes, round %d: hits %v, want %v", tc.n, round, got, want)
 			}
@@ -100,7 +100,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	c := &evalCtx{nfields: 1}
 	hot := `C:\Windows\System32\svchost.exe`
 	for range memoMaxScore + 1 {
-		c.hits = c.scanMemoized(0, -1, ac, Str(hot), false)[:0]
+		c.hits = c.scanMemoized(0, -1, ac, KindString, hot, false)[:0]
 	}
 	slot := maphash.String(c.memoSeed, hot) % memoWays
 	// Values that land in the hot value's slot, seen once each.
@@ -108,7 +108,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	for i := 0; n < memoMaxScore; i++ {
 		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
 		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			c.hits = c.scanMemoized(0, -1, ac, Str(v), false)[:0]
+			c.hits = c.scanMemoized(0, -1, ac, KindString, v, false)[:0]
 			n++
 		}
 	}
@@ -191,7 +191,7 @@ func TestScanMemoBudget(t *testing.T) {
 	long := strings.Repeat("x", memoMax-40)
 	for i := range 4 * memoBudget / memoMax {
 		v := fmt.Sprintf("%s %d mimikatz", long, i)
-		c.hits = c.scanMemoized(i%c.nfields, -1, ac, Str(v), false)
+		c.hits = c.scanMemoized(i%c.nfields, -1, ac, KindString, v, false)
 		if len(c.hits) != 1 || c.hits[0] != 1 {
 			t.Fatalf("value %d: hits %v, want [1]", i, c.hits)
 		}
