@@ -278,7 +278,7 @@ func (c *evalCtx) evalAtom(a *atom) bool {
 	}
 	var r bool
 	if a.byValue {
-		r = c.evalByValue(a)
+		r = c.byValue(a.slot, a.id, a)
 	} else {
 		r = a.eval(c)
 	}

@@ -55,8 +55,9 @@
 // each rule has a set of field literals one of which a matching event must
 // contain, found per event with one scan per field over all literals at
 // once. Rules with no such literal (a condition that holds when something
-// is absent) are always candidates: the index never drops a rule that could
-// match. Only candidates are evaluated, each atom at most once per event.
+// is absent) are candidates whenever the part of their condition that reads
+// one field alone, if they have one, holds (gate.go): the index never drops
+// a rule that could match. Only candidates are evaluated, each atom at most once per event.
 // Each pooled evaluation context also remembers, per field, what the scan
 // and the costly comparisons (regular expressions, long lists) gave for
 // recent values, so a value seen again is looked up, not searched again.

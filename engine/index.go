@@ -22,9 +22,10 @@ import (
 // likely to occur. A rule whose condition can hold with no literal present
 // (`not filter`, `exists: false`, null, a number, a regular expression
 // without a fixed substring, raw CEL) has no witness and is a candidate for
-// every event its logsource routes to. So the index can only ever add
-// candidates a brute-force scan would evaluate anyway: it never drops a rule
-// that could match.
+// every event its logsource routes to, unless the part of its condition
+// that reads one field alone (its gate, gate.go) does not hold. So the
+// index can only ever add candidates a brute-force scan would evaluate
+// anyway: it never drops a rule that could match.
 //
 // When an AND's cheapest witness is still likely present (short literals,
 // text ordinary telemetry holds), the rule gets the witnesses of two to
@@ -63,6 +64,9 @@ type index struct {
 	litRefs  []int32
 	lits     []string // literal id (global) -> the literal
 	always   []int32  // rules without a witness
+	// gates[i] is the gate of rule i, a rule without a witness, or nil
+	// (gate.go); gates is nil when no rule has one.
+	gates []*gate
 
 	// Tracked literals: ruleTracks[i] lists, for each witness group of
 	// rule i after the first, the tracks of its literals (nil for a rule
@@ -312,6 +316,7 @@ func (e *Engine) buildIndex() {
 	}
 	idx.litStart = append(idx.litStart, int32(len(idx.litRefs)))
 	slices.Sort(idx.always)
+	e.buildGates(idx)
 	idx.idSlot = -1
 	idx.ruleIDs = make([][]uint64, len(e.rules))
 	for i, cr := range e.rules {
@@ -457,7 +462,8 @@ func (e *Engine) idRoutes(i int, k routeKey) bool {
 // route is the index restricted to the rules one logsource reaches.
 type route struct {
 	in     []uint64 // bitset over rules
-	always []int32  // routed rules without a witness
+	always []int32  // routed rules without a witness or gate
+	gated  []int32  // routed rules without a witness, with a gate
 	scan   []int    // fields (index.fields) that witness some routed rule
 	nums   []int    // number fields (index.nums) that witness some routed rule
 	kw     *aho.Set // keywords of the routed rules
@@ -504,7 +510,11 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 		}
 	}
 	for _, i := range e.index.always {
-		if r.has(i) {
+		switch {
+		case !r.has(i):
+		case e.index.gates != nil && e.index.gates[i] != nil:
+			r.gated = append(r.gated, i)
+		default:
 			r.always = append(r.always, i)
 		}
 	}
@@ -628,6 +638,13 @@ func (e *Engine) candidates(c *evalCtx) {
 	}
 	for _, i := range c.pending {
 		if e.index.othersFound(c, i) {
+			c.cands = append(c.cands, i)
+		}
+	}
+	// After the scans, which found the memo entries of the values gates
+	// read.
+	for _, i := range rt.gated {
+		if e.index.gates[i].holds(c) {
 			c.cands = append(c.cands, i)
 		}
 	}
@@ -1086,6 +1103,7 @@ func strCost(ws []string) float64 {
 type IndexStats struct {
 	Rules    int // rules compiled
 	Always   int // rules without a witness: candidates for every routed event
+	Gated    int // of those, rules with a gate: candidates when it holds
 	Fields   int // fields with an automaton
 	Literals int // distinct (field, literal) witnesses
 	States   int // automaton states, all fields
@@ -1099,6 +1117,11 @@ func (e *Engine) IndexStats() IndexStats {
 		return s
 	}
 	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), int(e.index.literals())
+	for _, g := range e.index.gates {
+		if g != nil {
+			s.Gated++
+		}
+	}
 	for _, f := range e.index.fields {
 		s.States += f.ac.States()
 		s.Bytes += f.ac.Bytes()

@@ -40,7 +40,8 @@ type memoEntry struct {
 	hits  []int32 // what scanning it appended
 	score uint8
 	// Results of atoms that depend on this value alone and are costly
-	// (regular expressions), as evaluated on it (see evalCtx.evalAtom).
+	// (regular expressions), and of rules' gates (gate.go), as evaluated
+	// on it (see evalCtx.byValue).
 	atoms []atomResult
 	// The value's fold, once an atom has asked for it (see
 	// evalCtx.folded): foldSame when folding leaves the value as it is,
@@ -214,20 +215,22 @@ func (c *evalCtx) valueEntry(slot int32) *memoEntry {
 	return c.valEntry[slot]
 }
 
-// evalByValue evaluates an atom whose result depends on its field's value
-// alone, from the value's memo entry when the atom was evaluated on that
-// value before.
-func (c *evalCtx) evalByValue(a *atom) bool {
-	e := c.valueEntry(a.slot)
+// evaluator is what byValue evaluates: an atom or a rule's gate (gate.go).
+type evaluator interface{ eval(c *evalCtx) bool }
+
+// byValue evaluates x, whose result depends on the value of slot alone, from
+// the value's memo entry when x (id) was evaluated on that value before.
+func (c *evalCtx) byValue(slot, id int32, x evaluator) bool {
+	e := c.valueEntry(slot)
 	if e == nil {
-		return a.eval(c)
+		return x.eval(c)
 	}
 	for _, r := range e.atoms {
-		if r.id == a.id {
+		if r.id == id {
 			return r.ok
 		}
 	}
-	ok := a.eval(c)
-	e.atoms = append(e.atoms, atomResult{a.id, ok})
+	ok := x.eval(c)
+	e.atoms = append(e.atoms, atomResult{id, ok})
 	return ok
 }

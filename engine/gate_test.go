@@ -1,0 +1,163 @@
+package engine_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/tanchi-dev/tanchi/engine"
+)
+
+// Rules without a witness, all but the last with a gate (a part of the
+// condition that reads one field alone), and one with witnesses in the
+// fields the gates read, which has them scanned (and their values kept in
+// the memo).
+const gatedRules = `
+title: tools
+id: w-tools
+logsource: {product: windows}
+detection:
+    selection:
+        - Image|endswith: '\mimikatz.exe'
+        - CommandLine|contains: 'sekurlsa'
+        - User: 'hacker'
+        - Hashes|contains: 'deadbeef'
+    condition: selection
+---
+title: unknown extension
+id: g-ext
+logsource: {product: windows}
+detection:
+    known:
+        Image|endswith: ['.exe', '.com', '.scr', '.bin', '.tmp', '.cgi']
+    filter_temp:
+        - ParentImage|contains: ':\Windows\Temp\'
+        - Image|contains: ':\Windows\Temp\'
+    filter_null:
+        Image: null
+    condition: not known and not 1 of filter_*
+---
+title: no path
+id: g-path
+logsource: {product: windows}
+detection:
+    abs:
+        Image|contains: '\'
+    optional:
+        - Image: ['System', 'Registry']
+        - CommandLine: 'Registry'
+    condition: not abs and not optional
+---
+title: hex arguments
+id: g-hex
+logsource: {product: windows}
+detection:
+    selection:
+        CommandLine|re: '\s[a-fA-F0-9]{8}\s'
+    condition: selection
+---
+title: runs itself
+id: g-self
+logsource: {product: windows}
+detection:
+    selection:
+        Image|fieldref: ParentImage
+    filter:
+        Image|startswith: 'C:\Program Files\'
+    condition: selection and not filter
+---
+title: keyword unless admin
+id: g-kw
+logsource: {product: windows}
+detection:
+    keywords:
+        - 'evil'
+    filter:
+        User: 'admin'
+    condition: not keywords and not filter
+---
+title: no hashes
+id: g-hashes
+logsource: {product: windows}
+detection:
+    selection:
+        Hashes|exists: false
+    condition: selection
+---
+title: runs itself anywhere
+id: g-none
+logsource: {product: windows}
+detection:
+    selection:
+        Image|fieldref: ParentImage
+    condition: selection
+`
+
+// TestGatedRules: rules without a witness are candidates only where their
+// gate holds, and match as without the index: for repeated values (whose
+// gate results the memo keeps), values the memo replaces, absent fields,
+// null, lists and numbers.
+func TestGatedRules(t *testing.T) {
+	indexed, brute := indexedAndBrute(t, gatedRules)
+	if s := indexed.IndexStats(); s.Rules != 8 || s.Always != 7 || s.Gated != 6 {
+		t.Fatalf("IndexStats: %d rules without a witness, %d gated; want 7, 6", s.Always, s.Gated)
+	}
+	events := []string{
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\cmd.exe","ParentImage":"C:\\Windows\\explorer.exe","CommandLine":"cmd.exe /c dir","User":"admin","Hashes":"SHA1=00"}`,
+		`{"Channel":"Security","Image":"C:\\Users\\bob\\AppData\\payload.dat","ParentImage":"C:\\Windows\\explorer.exe","CommandLine":"payload.dat 0badc0de now","User":"bob"}`,
+		`{"Channel":"Security","Image":"C:\\Users\\bob\\AppData\\payload.dat","ParentImage":"C:\\Users\\bob\\AppData\\payload.dat","CommandLine":"payload.dat 0badc0de now","User":"admin"}`,
+		`{"Channel":"Security","Image":"C:\\Users\\bob\\AppData\\payload.dat","ParentImage":"C:\\Windows\\Temp\\dropper.exe","CommandLine":"payload.dat","User":"bob"}`,
+		`{"Channel":"Security","Image":"C:\\Windows\\Temp\\setup.dat","ParentImage":"C:\\Windows\\Temp\\setup.dat","CommandLine":"setup evil","Hashes":"MD5=1"}`,
+		`{"Channel":"Security","Image":"Registry","CommandLine":"Registry"}`,
+		`{"Channel":"Security","Image":"MemCompression","CommandLine":"MemCompression"}`,
+		`{"Channel":"Security","Image":"C:\\Program Files\\x\\x.exe","ParentImage":"C:\\Program Files\\x\\x.exe","User":"svc"}`,
+		`{"Channel":"Security","Image":"D:\\tools\\x.exe","ParentImage":"d:\\TOOLS\\x.exe","CommandLine":"x.exe"}`,
+		`{"Channel":"Security","Image":null,"CommandLine":"run 12345678 x"}`,
+		`{"Channel":"Security","Image":["C:\\a\\b.exe","C:\\a\\b.dat"],"CommandLine":["a","b 0123abcd c"]}`,
+		`{"Channel":"Security","Image":12345678,"CommandLine":12345678}`,
+		`{"Channel":"Security","User":"evil admin"}`,
+		`{"Channel":"Security","Image":"C:\\x\\mimikatz.exe","CommandLine":"mimikatz sekurlsa::pth 0badc0de x","User":"hacker","Hashes":"MD5=DEADBEEF"}`,
+		`{"Channel":"Security"}`,
+	}
+	if matched := agreeInTurns(t, indexed, brute, events); matched < 15 {
+		t.Errorf("only %d matches: the events do not exercise the rules", matched)
+	}
+	// A gate's result is kept by the first event with the value: the
+	// events in the other order, on fresh engines (fresh memos).
+	indexed2, brute2 := indexedAndBrute(t, gatedRules)
+	reversed := slices.Clone(events)
+	slices.Reverse(reversed)
+	agreeInTurns(t, indexed2, brute2, reversed)
+	// Many images, so that memo entries are replaced and their gate
+	// results with them.
+	for i := range 600 {
+		ext := []string{"exe", "dat", "tmp", "ps1"}[i%4]
+		image := fmt.Sprintf(`C:\\Users\\u%d\\AppData\\Local\\x%d.%s`, i%300, i%7, ext)
+		if i%5 == 0 {
+			image = fmt.Sprintf("tool%d", i%40)
+		}
+		agree(t, indexed, brute, fmt.Sprintf(`{"Channel":"Security","Image":"%s","ParentImage":"%s","CommandLine":"x %08x y","User":"u%d"}`, image, image, i%50, i%3))
+	}
+	// What the gates leave out.
+	for _, tc := range []struct {
+		json  string
+		cands int
+	}{
+		// Only "runs itself" (its gate holds) and "runs itself anywhere".
+		{events[0], 2},
+		// Where the fields are absent every gate holds but those of "hex
+		// arguments" and "unknown extension" (its `Image: null` filter
+		// holds for a missing Image).
+		{`{"Channel":"Security"}`, 5},
+	} {
+		for range 3 { // fresh values, then from the memo
+			ev, err := engine.ParseJSON([]byte(tc.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := indexed.Candidates(ev); got != tc.cands {
+				t.Errorf("%s: %d candidates, want %d", tc.json, got, tc.cands)
+			}
+		}
+	}
+}
