@@ -106,8 +106,15 @@ func sameSlot(ns []node) (int32, bool) {
 }
 
 // buildGates gives every rule without a witness that has one a gate; gate
-// ids follow the engine's atom ids.
+// ids follow the engine's atom ids. It marks the slots whose memo entries
+// keep results: those of gates and of atoms evaluated by value.
 func (e *Engine) buildGates(idx *index) {
+	idx.results = make([]bool, len(e.slots))
+	for _, a := range e.atoms {
+		if a.byValue {
+			idx.results[a.slot] = true
+		}
+	}
 	for _, i := range idx.always {
 		n, slot, ok := gateOf(e.rules[i].tree)
 		if !ok {
@@ -117,6 +124,7 @@ func (e *Engine) buildGates(idx *index) {
 			idx.gates = make([]*gate, len(e.rules))
 		}
 		idx.gates[i] = &gate{slot: slot, id: int32(len(e.atoms)) + int32(i), n: n}
+		idx.results[slot] = true
 	}
 }
 

@@ -161,3 +161,72 @@ func TestGatedRules(t *testing.T) {
 		}
 	}
 }
+
+// TestGateResultsAllocateNothing: keeping a gate's result in the memo entry
+// of a value that an earlier event, which no gate reads, had the memo keep
+// allocates nothing (an agent in steady state allocates nothing per event).
+func TestGateResultsAllocateNothing(t *testing.T) {
+	const src = `
+title: tools
+logsource: {product: windows}
+detection:
+    selection:
+        Image|endswith: '/mimikatz.exe'
+    condition: selection
+---
+title: unknown extension
+logsource: {product: windows, service: security}
+detection:
+    known:
+        Image|endswith: ['.exe', '.com']
+    condition: not known
+`
+	indexed, _ := indexedAndBrute(t, src)
+	event := func(channel string, i int) []byte {
+		// Lower case and no escapes, so that a value is neither folded
+		// nor decoded into a buffer of its entry's own (entries keep
+		// those the first time an atom asks, which allocates, gates or
+		// not); one length, so that a value the memo takes back after
+		// another took its place fits the place's buffer.
+		return fmt.Appendf(nil, `{"Channel":%q,"Image":"c:/program files/app%03d/app.exe"}`, channel, i)
+	}
+	var r engine.RawJSON
+	match := func(raw []byte) {
+		if err := r.Reset(raw); err != nil {
+			t.Fatal(err)
+		}
+		if ms := indexed.Match(&r); len(ms) != 0 {
+			t.Fatalf("%s: %d matches", raw, len(ms))
+		}
+	}
+	var system, security [][]byte
+	for i := range 100 {
+		system = append(system, event("System", i))
+		security = append(security, event("Security", i))
+	}
+	// AllocsPerRun calls once before it counts, and both calls run on one
+	// P, so with the engine's one pooled context. The first makes both
+	// routes, has the memo keep 100 images for System events (no gate
+	// reads them) and the first 50 again for Security events; the counted
+	// call matches Security events of the other 50, whose entries get the
+	// gate's result.
+	calls := 0
+	allocs := testing.AllocsPerRun(1, func() {
+		if calls == 0 {
+			match(event("Security", -1))
+			for _, raw := range system {
+				match(raw)
+			}
+		}
+		for _, raw := range security[calls*50 : (calls+1)*50] {
+			match(raw)
+		}
+		calls++
+	})
+	if calls != 2 {
+		t.Fatalf("%d calls", calls)
+	}
+	if allocs != 0 {
+		t.Errorf("%v allocations for 50 events, want 0", allocs)
+	}
+}

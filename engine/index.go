@@ -67,6 +67,9 @@ type index struct {
 	// gates[i] is the gate of rule i, a rule without a witness, or nil
 	// (gate.go); gates is nil when no rule has one.
 	gates []*gate
+	// results[slot]: atoms or gates keep results in the memo entries of
+	// the slot's values (see evalCtx.byValue).
+	results []bool
 
 	// Tracked literals: ruleTracks[i] lists, for each witness group of
 	// rule i after the first, the tracks of its literals (nil for a rule

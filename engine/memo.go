@@ -32,6 +32,28 @@ type scanMemo struct {
 	ents [memoWays]memoEntry
 }
 
+// newScanMemo returns the memo of a field. When atoms or gates keep their
+// results in its entries (results), each entry gets room for memoResults
+// of them in one array made with the memo, so that an entry first asked
+// for a result long after the memo was made (an image kept for events no
+// gate reads) does not allocate then. (An entry's fold and decoded text
+// are still kept the first time an atom asks for them, which allocates
+// when the entry's buffer for them is too short.)
+func newScanMemo(results bool) *scanMemo {
+	m := new(scanMemo)
+	if results {
+		all := make([]atomResult, memoWays*memoResults)
+		for i := range m.ents {
+			m.ents[i].atoms = all[i*memoResults : i*memoResults : (i+1)*memoResults]
+		}
+	}
+	return m
+}
+
+// memoResults is the room for results an entry starts with; an entry that
+// needs more grows its own and keeps it.
+const memoResults = 4
+
 type memoEntry struct {
 	h     uint64
 	val   []byte  // the value, copied
@@ -110,7 +132,7 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, kind Kind, s str
 	}
 	m := c.memos[fi]
 	if m == nil {
-		m = new(scanMemo)
+		m = newScanMemo(c.eng != nil && slot >= 0 && c.eng.index.results[slot])
 		c.memos[fi] = m
 	}
 	h := maphash.String(c.memoSeed, s)
