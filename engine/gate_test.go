@@ -151,13 +151,7 @@ func TestGatedRules(t *testing.T) {
 		{`{"Channel":"Security"}`, 5},
 	} {
 		for range 3 { // fresh values, then from the memo
-			ev, err := engine.ParseJSON([]byte(tc.json))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := indexed.Candidates(ev); got != tc.cands {
-				t.Errorf("%s: %d candidates, want %d", tc.json, got, tc.cands)
-			}
+			wantCandidates(t, indexed, tc.json, tc.cands)
 		}
 	}
 }
