@@ -1105,8 +1105,8 @@ func strCost(ws []string) float64 {
 // IndexStats describes the literal witness index of an engine.
 type IndexStats struct {
 	Rules    int // rules compiled
-	Always   int // rules without a witness: candidates for every routed event
-	Gated    int // of those, rules with a gate: candidates when it holds
+	Always   int // rules without a witness: candidates for every routed event unless gated
+	Gated    int // of those, rules with a gate (gate.go): candidates when it holds
 	Fields   int // fields with an automaton
 	Literals int // distinct (field, literal) witnesses
 	States   int // automaton states, all fields
