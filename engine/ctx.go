@@ -45,13 +45,14 @@ type evalCtx struct {
 
 	// Candidate collection (index.go). rs: rule -> the generation of the
 	// event in which it was last made a candidate or pending. One array,
-	// small enough to stay in cache: addHits touches it for every rule a
+	// small enough to stay in cache: addRefs touches it for every rule a
 	// found literal leads to. pending: rules whose first witness group was
 	// found, to be candidates if their other groups are too; seen: track
 	// -> the generation of the event in which its literal was last found.
 	rs      []uint32
 	cands   []int32
-	hits    []int32
+	hits    []int32 // literals found in the text being scanned
+	refs    []int32 // their refs (see refRule)
 	pending []int32
 	seen    []uint32
 

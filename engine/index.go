@@ -59,7 +59,8 @@ type index struct {
 	// a rule with several, all of which must be found, a refLead on the
 	// literals of its first group (the least likely to occur) and, on
 	// those of the others, the refTrack that records a literal found. One
-	// flat array: addHits reads them for every literal found.
+	// flat array: appendRefs reads them for every literal a scan finds
+	// (memo entries keep the refs of repeated values, see scanMemoized).
 	litStart []int32
 	litRefs  []int32
 	lits     []string // literal id (global) -> the literal
@@ -598,17 +599,17 @@ func (e *Engine) candidates(c *evalCtx) {
 	fresh := len(c.cands)
 	for _, fi := range rt.scan {
 		f := &e.index.fields[fi]
-		c.hits = c.hits[:0]
 		st := c.state(f.slot)
 		if !st.ok {
 			continue
 		}
 		if k := st.v.Kind; k != KindNull && k != KindList {
-			c.hits = c.scanMemoized(fi, f.slot, f.ac, k, st.v.S, st.lazy != 0)
+			addRefs(c, rt, c.scanMemoized(e.index, fi, k, st.v.S, st.lazy != 0))
 		} else {
+			c.hits = c.hits[:0]
 			c.hits = scanValue(f.ac, st.v, c)
+			e.addHits(c, rt, f.base)
 		}
-		e.addHits(c, rt, f.base)
 	}
 	if rt.kw != nil {
 		c.hits = c.hits[:0]
@@ -819,28 +820,46 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 }
 
 // addHits does what finding the literals in c.hits (ids relative to base)
-// does (see refRule) for the rules rt routes to: makes rules candidates,
-// adds rules to c.pending, records tracks found.
+// does for the rules rt routes to (see addRefs).
+func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
+	c.refs = e.index.appendRefs(c.refs[:0], c.hits, base)
+	addRefs(c, rt, c.refs)
+}
+
+// appendRefs appends to dst the refs of the literals in hits (ids relative
+// to base).
+func (x *index) appendRefs(dst, hits []int32, base int32) []int32 {
+	for _, l := range hits {
+		for _, ref := range x.refs(base + l) {
+			dst = append(dst, ref)
+		}
+	}
+	return dst
+}
+
+// addRefs does what finding literals with refs does (see refRule) for the
+// rules rt routes to: makes rules candidates, adds rules to c.pending,
+// records tracks found.
 //
 // A rule is taken once per event: c.rs holds the event's generation for
 // the rules already candidates or pending.
-func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
-	for _, l := range c.hits {
-		for _, ref := range e.index.refs(base + l) {
-			x, kind := ref>>refKindBits, ref&refKindMask
-			if kind == refTrack {
-				c.seen[x] = c.gen
-				continue
-			}
-			if c.rs[x] == c.gen || !rt.has(x) {
-				continue
-			}
-			c.rs[x] = c.gen
-			if kind == refLead {
-				c.pending = append(c.pending, x)
-			} else {
-				c.cands = append(c.cands, x)
-			}
+func addRefs(c *evalCtx, rt *route, refs []int32) {
+	rs, seen, gen, in := c.rs, c.seen, c.gen, rt.in
+	for _, ref := range refs {
+		x := ref >> refKindBits
+		kind := ref & refKindMask
+		if kind == refTrack {
+			seen[x] = gen
+			continue
+		}
+		if rs[x] == gen || in[x>>6]&(1<<(x&63)) == 0 {
+			continue
+		}
+		rs[x] = gen
+		if kind == refLead {
+			c.pending = append(c.pending, x)
+		} else {
+			c.cands = append(c.cands, x)
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"hash/maphash"
 	"slices"
 	"unsafe"
-
-	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 )
 
 // scanMemo remembers the literals the index found in one field's recent
@@ -15,9 +13,10 @@ import (
 // comparison of the value, a fraction of scanning it.
 //
 // A memo is a direct-mapped table of memoWays entries, each holding a copy
-// of the value (the event's bytes are not kept) and the hits scanning it
-// gave. An entry is used only when its value equals the new one byte for
-// byte, so the memo never changes what the index finds. Entries keep a
+// of the value (the event's bytes are not kept) and what finding the
+// literals scanning it found does (their refs, see refRule). An entry is
+// used only when its value equals the new one byte for byte, so the memo
+// never changes what the index finds. Entries keep a
 // small score, raised by each reuse and lowered by each miss on their
 // slot; a miss replaces the entry only at score zero, so that one-off
 // values (a command line seen once) do not push out the values that keep
@@ -59,7 +58,7 @@ type memoEntry struct {
 	val   []byte  // the value, copied
 	kind  Kind    // and its kind
 	enc   bool    // whether val is the encoded text (see evalCtx.state)
-	hits  []int32 // what scanning it appended
+	refs  []int32 // of the literals scanning it found (see refRule)
 	score uint8
 	// Results of atoms that depend on this value alone and are costly
 	// (regular expressions), and of rules' gates (gate.go), as evaluated
@@ -101,30 +100,27 @@ const (
 	memoMaxScore = 3
 )
 
-// memoBudget bounds the bytes of values one context's memos keep, whatever
-// the events: a stream of long values that never repeat, in every field,
-// would otherwise fill every memo with memoWays*memoMax bytes. On the
-// benchmark lanes a context keeps 264 KB (process creation) to 644 KB
-// (Security) after 50,000 events.
+// memoBudget bounds the bytes of values, and of their refs, one context's
+// memos keep, whatever the events: a stream of long values that never
+// repeat, in every field, would otherwise fill every memo with
+// memoWays*memoMax bytes. On the benchmark lanes (BenchmarkAgent, 50,000
+// events) a context keeps 125 KB (Security) to 460 KB (mixed Sysmon).
 const memoBudget = 2 << 20
 
-// scanMemoized appends to c.hits the literals of ac found in s, the text
-// of the current event's scalar value (of kind) of field fi (in slot), from
-// c's memo of that field when the value was scanned recently. The entry
-// that holds it, if any, is kept for the slot's atoms (see valueEntry).
-// When encoded, s is the value's encoded text (see evalCtx.state): it
-// stands for the value in the memo, and the value is decoded only to be
-// scanned.
-func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, kind Kind, s string, encoded bool) []int32 {
-	text := func() string {
-		if encoded {
-			v, _ := c.field(slot, "")
-			return v.S
-		}
-		return s
-	}
+// scanMemoized returns the refs (see refRule) of the literals of field
+// fi of x found in s, the text of the current event's scalar value (of
+// kind) of the field, from c's memo of the field when the value was
+// scanned recently: a repeated value costs neither the scan nor looking
+// up its literals' refs. The entry that holds it, if any, is kept for the
+// field slot's atoms (see valueEntry). The refs returned are the memo's
+// or c.refs: the caller reads them before the next scan and never writes
+// them. When encoded, s is the value's encoded text (see evalCtx.state):
+// it stands for the value in the memo, and the value is decoded only to
+// be scanned.
+func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bool) []int32 {
+	f := &x.fields[fi]
 	if len(s) < memoMin || len(s) > memoMax {
-		return scanText(ac, text(), c)
+		return c.scanRefs(x, f, s, encoded)
 	}
 	if c.memos == nil {
 		c.memos = make([]*scanMemo, c.nfields)
@@ -132,39 +128,55 @@ func (c *evalCtx) scanMemoized(fi int, slot int32, ac *aho.Set, kind Kind, s str
 	}
 	m := c.memos[fi]
 	if m == nil {
-		m = newScanMemo(c.eng != nil && slot >= 0 && c.eng.index.results[slot])
+		m = newScanMemo(f.slot >= 0 && int(f.slot) < len(x.results) && x.results[f.slot])
 		c.memos[fi] = m
 	}
 	h := maphash.String(c.memoSeed, s)
 	e := &m.ents[h%memoWays]
 	if e.h == h && e.kind == kind && e.enc == encoded && string(e.val) == s {
 		e.score = min(e.score+1, memoMaxScore)
-		c.setValueEntry(slot, e)
-		return append(c.hits, e.hits...)
+		c.setValueEntry(f.slot, e)
+		return e.refs
 	}
 	if e.score > 0 {
 		e.score--
-		return scanText(ac, text(), c)
+		return c.scanRefs(x, f, s, encoded)
 	}
-	start := len(c.hits)
-	c.hits = scanText(ac, text(), c)
-	if len(c.hits)-start > 1 {
-		// A literal found more than once is kept once: the entry serves
+	refs := c.scanRefs(x, f, s, encoded)
+	if len(refs) > 1 {
+		// What several literals found do is kept once: the entry serves
 		// every later event with this value.
-		found := c.hits[start:]
-		slices.Sort(found)
-		c.hits = c.hits[:start+len(slices.Compact(found))]
+		slices.Sort(refs)
+		refs = slices.Compact(refs)
 	}
+	// The value first: when the budget has no room for it, the entry is
+	// left as it was, answering for its own value with its own refs.
 	val, ok := c.keep(e.val, s)
 	if !ok {
-		return c.hits // the context's memos are full: scan, keep nothing
+		return refs // the context's memos are full: scan, keep nothing
+	}
+	if e.refs, ok = c.keepRefs(e.refs, refs); !ok {
+		e.val = val[:0] // s may be written over the old value: answer for none
+		return refs
 	}
 	e.h, e.kind, e.enc, e.val = h, kind, encoded, val
-	e.hits = append(e.hits[:0], c.hits[start:]...)
 	e.atoms = e.atoms[:0]
 	e.foldState, e.decKept = foldNone, false
-	c.setValueEntry(slot, e)
-	return c.hits
+	c.setValueEntry(f.slot, e)
+	return e.refs
+}
+
+// scanRefs returns, in c.refs, the refs of the literals of field f of x
+// found in s, the current event's value of the field (see scanMemoized).
+func (c *evalCtx) scanRefs(x *index, f *fieldIndex, s string, encoded bool) []int32 {
+	if encoded {
+		v, _ := c.field(f.slot, "")
+		s = v.S
+	}
+	c.hits = c.hits[:0]
+	c.hits = scanText(f.ac, s, c)
+	c.refs = x.appendRefs(c.refs[:0], c.hits, f.base)
+	return c.refs
 }
 
 // decodedValue returns the text of the current event's value of slot, a
@@ -205,6 +217,18 @@ func (c *evalCtx) foldValue(slot int32, s string) string {
 		e.foldState = foldKept
 	}
 	return f
+}
+
+// keepRefs is keep for a memo entry's refs, which the budget counts too.
+func (c *evalCtx) keepRefs(buf, refs []int32) ([]int32, bool) {
+	if grow := len(refs) - cap(buf); grow > 0 {
+		if c.memoBytes+4*grow > memoBudget {
+			return buf, false
+		}
+		c.memoBytes += 4 * grow
+		buf = make([]int32, 0, len(refs))
+	}
+	return append(buf[:0], refs...), true
 }
 
 // keep copies s into buf, growing it within the memos' budget, and

@@ -11,24 +11,40 @@ import (
 	"github.com/tanchi-dev/tanchi/rule"
 )
 
+// literalIndex returns an index of nfields fields that each search the
+// literals lits, in which each literal's one ref is its id, so that
+// scanMemoized returns the literals it found.
+func literalIndex(t *testing.T, lits []string, nfields int) (*index, *aho.Set) {
+	t.Helper()
+	ac, err := aho.NewSet(lits, fieldDFABytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &index{}
+	for range nfields {
+		x.fields = append(x.fields, fieldIndex{slot: -1, ac: ac})
+	}
+	for id := range int32(len(lits)) {
+		x.litStart = append(x.litStart, id)
+		x.litRefs = append(x.litRefs, id)
+	}
+	x.litStart = append(x.litStart, int32(len(lits)))
+	return x, ac
+}
+
 // TestScanMemo checks that a memoized scan reports what a fresh scan
 // reports: for repeated values, for values that share a slot, for an entry
 // whose hash matches but whose value does not, and after one-off values
 // have passed through a slot that a repeated value holds.
 func TestScanMemo(t *testing.T) {
-	lits := []string{`\cmd.exe`, `\powershell.exe`, `c:\windows\`, `mimikatz`}
-	ac, err := aho.NewSet(lits, fieldDFABytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, ac := literalIndex(t, []string{`\cmd.exe`, `\powershell.exe`, `c:\windows\`, `mimikatz`}, 1)
 	c := &evalCtx{nfields: 1}
 	fresh := func(s string) []int32 {
 		return slices.Sorted(slices.Values(scanText(ac, s, &evalCtx{})))
 	}
 	check := func(s string) {
 		t.Helper()
-		c.hits = c.hits[:0]
-		got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, KindString, s, false)))
+		got := slices.Sorted(slices.Values(c.scanMemoized(x, 0, KindString, s, false)))
 		if want := fresh(s); !slices.Equal(got, want) {
 			t.Fatalf("scanMemoized(%q) = %v, want %v", s, got, want)
 		}
@@ -50,7 +66,7 @@ func TestScanMemo(t *testing.T) {
 	other := `D:\mimikatz\x64\mimikatz.exe`
 	h := maphash.String(c.memoSeed, other)
 	e := &c.memos[0].ents[h%memoWays]
-	e.h, e.val, e.hits, e.score = h, []byte(s), fresh(s), memoMaxScore
+	e.h, e.val, e.refs, e.score = h, []byte(s), fresh(s), memoMaxScore
 	check(other)
 }
 
@@ -59,10 +75,7 @@ func TestScanMemo(t *testing.T) {
 // process it starts) and answer as a fresh scan does; longer ones are
 // scanned every time and never kept.
 func TestScanMemoLongValues(t *testing.T) {
-	ac, err := aho.NewSet([]string{`\powershell.exe`, ` -enc `, `mimikatz`}, fieldDFABytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, ac := literalIndex(t, []string{`\powershell.exe`, ` -enc `, `mimikatz`}, 1)
 	c := &evalCtx{nfields: 1}
 	kept := func(s string) bool {
 		if c.memos == nil || c.memos[0] == nil {
@@ -78,8 +91,7 @@ func TestScanMemoLongValues(t *testing.T) {
 		v := head + strings.Repeat("SQBmACgA", tc.n)[:tc.n-len(head)]
 		want := slices.Sorted(slices.Values(scanText(ac, v, &evalCtx{})))
 		for round := range 3 {
-			c.hits = c.hits[:0]
-			got := slices.Sorted(slices.Values(c.scanMemoized(0, -1, ac, KindString, v, false)))
+			got := slices.Sorted(slices.Values(c.scanMemoized(x, 0, KindString, v, false)))
 			if !slices.Equal(got, want) {
 				t.Fatalf("%d bytes, round %d: hits %v, want %v", tc.n, round, got, want)
 			}
@@ -93,14 +105,11 @@ func TestScanMemoLongValues(t *testing.T) {
 // TestScanMemoKeepsRepeated: one-off values passing through a slot do not
 // push out a value that keeps coming back.
 func TestScanMemoKeepsRepeated(t *testing.T) {
-	ac, err := aho.NewSet([]string{`\svchost.exe`}, fieldDFABytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, _ := literalIndex(t, []string{`\svchost.exe`}, 1)
 	c := &evalCtx{nfields: 1}
 	hot := `C:\Windows\System32\svchost.exe`
 	for range memoMaxScore + 1 {
-		c.hits = c.scanMemoized(0, -1, ac, KindString, hot, false)[:0]
+		c.scanMemoized(x, 0, KindString, hot, false)
 	}
 	slot := maphash.String(c.memoSeed, hot) % memoWays
 	// Values that land in the hot value's slot, seen once each.
@@ -108,7 +117,7 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	for i := 0; n < memoMaxScore; i++ {
 		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
 		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			c.hits = c.scanMemoized(0, -1, ac, KindString, v, false)[:0]
+			c.scanMemoized(x, 0, KindString, v, false)
 			n++
 		}
 	}
@@ -183,19 +192,14 @@ func ruleIDs(ms []Match) []string {
 // memos hold more than memoBudget bytes, and scans stay right once they
 // are full.
 func TestScanMemoBudget(t *testing.T) {
-	ac, err := aho.NewSet([]string{`\cmd.exe`, `mimikatz`}, fieldDFABytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, _ := literalIndex(t, []string{`\cmd.exe`, `mimikatz`}, 64)
 	c := &evalCtx{nfields: 64}
 	long := strings.Repeat("x", memoMax-40)
 	for i := range 4 * memoBudget / memoMax {
 		v := fmt.Sprintf("%s %d mimikatz", long, i)
-		c.hits = c.scanMemoized(i%c.nfields, -1, ac, KindString, v, false)
-		if len(c.hits) != 1 || c.hits[0] != 1 {
-			t.Fatalf("value %d: hits %v, want [1]", i, c.hits)
+		if got := c.scanMemoized(x, i%c.nfields, KindString, v, false); len(got) != 1 || got[0] != 1 {
+			t.Fatalf("value %d: refs %v, want [1]", i, got)
 		}
-		c.hits = c.hits[:0]
 	}
 	held := 0
 	for _, m := range c.memos {
@@ -203,7 +207,7 @@ func TestScanMemoBudget(t *testing.T) {
 			continue
 		}
 		for _, e := range m.ents {
-			held += cap(e.val)
+			held += cap(e.val) + 4*cap(e.refs)
 		}
 	}
 	if held > memoBudget || c.memoBytes > memoBudget {
@@ -211,6 +215,32 @@ func TestScanMemoBudget(t *testing.T) {
 	}
 	if held < memoBudget/2 {
 		t.Errorf("memos hold only %d bytes: the test does not fill them", held)
+	}
+}
+
+// TestScanMemoFullKeepsEntry: a value the budget has no room for leaves
+// the entry it would have replaced answering for its own value, with its
+// own refs (the new value's refs fit where the old ones are; its text
+// does not).
+func TestScanMemoFullKeepsEntry(t *testing.T) {
+	x, _ := literalIndex(t, []string{`\cmd.exe`, `mimikatz`, `\temp\`}, 1)
+	c := &evalCtx{nfields: 1}
+	old := `C:\Temp\cmd.exe`
+	want := slices.Clone(c.scanMemoized(x, 0, KindString, old, false))
+	slot := maphash.String(c.memoSeed, old) % memoWays
+	var long string
+	for i := 0; long == ""; i++ {
+		v := fmt.Sprintf(`C:\Users\u%d\AppData\Local\mimikatz.exe`, i)
+		if maphash.String(c.memoSeed, v)%memoWays == slot {
+			long = v
+		}
+	}
+	c.memoBytes = memoBudget
+	if got := c.scanMemoized(x, 0, KindString, long, false); !slices.Equal(got, []int32{1}) {
+		t.Fatalf("%s: refs %v, want [1]", long, got)
+	}
+	if got := c.scanMemoized(x, 0, KindString, old, false); !slices.Equal(got, want) || len(want) != 2 {
+		t.Errorf("%s after a value the memo had no room for: refs %v, want %v", old, got, want)
 	}
 }
 
