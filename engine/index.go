@@ -867,10 +867,11 @@ func addRefs(c *evalCtx, rt *route, refs []int32) {
 // othersFound reports whether, for each witness group of rule i after the
 // first, a literal was found in the current event.
 func (x *index) othersFound(c *evalCtx, i int32) bool {
+	seen, gen := c.seen, c.gen
 groups:
 	for _, g := range x.ruleTracks[i] {
 		for _, k := range g {
-			if c.seen[k] == c.gen {
+			if seen[k] == gen {
 				continue groups
 			}
 		}
