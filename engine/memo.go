@@ -13,14 +13,14 @@ import (
 // comparison of the value, a fraction of scanning it.
 //
 // A memo is a direct-mapped table of memoWays entries, each holding a copy
-// of the value (the event's bytes are not kept) and what finding the
-// literals scanning it found does (their refs, see refRule). An entry is
-// used only when its value equals the new one byte for byte, so the memo
-// never changes what the index finds. Entries keep a
-// small score, raised by each reuse and lowered by each miss on their
-// slot; a miss replaces the entry only at score zero, so that one-off
-// values (a command line seen once) do not push out the values that keep
-// coming back. Memos live in the pooled evalCtx, one per field the context
+// of the value (the event's bytes are not kept) and the refs of the
+// literals scanning it found (what finding them does, see refRule). An
+// entry is used only when its value equals the new one byte for byte, so
+// the memo never changes what the index finds. Entries keep a small
+// score, raised by each reuse and lowered by each miss on their slot; a
+// miss replaces the entry only at score zero, so that one-off values (a
+// command line seen once) do not push out the values that keep coming
+// back. Memos live in the pooled evalCtx, one per field the context
 // has scanned, and need no locking.
 //
 // On the benchmark lanes (events drawn at random from real logs, so with
