@@ -128,7 +128,7 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 	}
 	m := c.memos[fi]
 	if m == nil {
-		m = newScanMemo(f.slot >= 0 && int(f.slot) < len(x.results) && x.results[f.slot])
+		m = newScanMemo(f.slot >= 0 && x.results[f.slot])
 		c.memos[fi] = m
 	}
 	h := maphash.String(c.memoSeed, s)
@@ -219,29 +219,39 @@ func (c *evalCtx) foldValue(slot int32, s string) string {
 	return f
 }
 
-// keepRefs is keep for a memo entry's refs, which the budget counts too.
-func (c *evalCtx) keepRefs(buf, refs []int32) ([]int32, bool) {
-	if grow := len(refs) - cap(buf); grow > 0 {
-		if c.memoBytes+4*grow > memoBudget {
-			return buf, false
-		}
-		c.memoBytes += 4 * grow
-		buf = make([]int32, 0, len(refs))
-	}
-	return append(buf[:0], refs...), true
-}
-
 // keep copies s into buf, growing it within the memos' budget, and
 // returns it; false, with buf as it was, when the budget has no room.
 func (c *evalCtx) keep(buf []byte, s string) ([]byte, bool) {
-	if grow := len(s) - cap(buf); grow > 0 {
-		if c.memoBytes+grow > memoBudget {
-			return buf, false
-		}
-		c.memoBytes += grow
-		buf = make([]byte, 0, len(s)) // exactly: memoBytes counts capacity
+	buf, ok := room(c, buf, len(s), 1)
+	if !ok {
+		return buf, false
 	}
-	return append(buf[:0], s...), true
+	return append(buf, s...), true
+}
+
+// keepRefs is keep for a memo entry's refs, which the budget counts too.
+func (c *evalCtx) keepRefs(buf, refs []int32) ([]int32, bool) {
+	buf, ok := room(c, buf, len(refs), 4)
+	if !ok {
+		return buf, false
+	}
+	return append(buf, refs...), true
+}
+
+// room returns buf emptied, with room for n items of size bytes each:
+// buf itself when it has the room, else a new buffer of exactly n (the
+// memos' bytes count capacity) when the budget has room for the growth;
+// false, with buf as it was, when it has not.
+func room[T any](c *evalCtx, buf []T, n, size int) ([]T, bool) {
+	grow := n - cap(buf)
+	if grow <= 0 {
+		return buf[:0], true
+	}
+	if c.memoBytes+size*grow > memoBudget {
+		return buf, false
+	}
+	c.memoBytes += size * grow
+	return make([]T, 0, n), true
 }
 
 // setValueEntry records that e holds the current event's value of slot.
