@@ -32,6 +32,30 @@ func literalIndex(t *testing.T, lits []string, nfields int) (*index, *aho.Set) {
 	return x, ac
 }
 
+// memoSet returns the set of c's memos a value belongs in.
+func memoSet(c *evalCtx, s string) uint64 { return maphash.String(c.memoSeed, s) % memoSets }
+
+// sameSet returns n values, made by format from a counter, that belong in
+// s's set of c's memos.
+func sameSet(c *evalCtx, s string, n int, format string) []string {
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		if v := fmt.Sprintf(format, i); v != s && memoSet(c, v) == memoSet(c, s) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// memoHolds reports whether c's memo of field fi keeps the string s.
+func memoHolds(c *evalCtx, fi int, s string) bool {
+	if c.memos == nil || c.memos[fi] == nil {
+		return false // nothing kept yet
+	}
+	e, _ := c.memos[fi].find(maphash.String(c.memoSeed, s), KindString, false, s)
+	return e != nil
+}
+
 // TestScanMemo checks that a memoized scan reports what a fresh scan
 // reports: for repeated values, for values that share a slot, for an entry
 // whose hash matches but whose value does not, and after one-off values
@@ -65,8 +89,12 @@ func TestScanMemo(t *testing.T) {
 	s := `C:\Windows\System32\cmd.exe`
 	other := `D:\mimikatz\x64\mimikatz.exe`
 	h := maphash.String(c.memoSeed, other)
-	e := &c.memos[0].ents[h%memoWays]
-	e.h, e.val, e.refs, e.score = h, []byte(s), fresh(s), memoMaxScore
+	m := c.memos[0]
+	set := int(h%memoSets) * memoSetWays
+	for w := range memoSetWays {
+		e := &m.ents[set+w]
+		m.tags[set+w], e.kind, e.val, e.refs, e.score = h, KindString, []byte(s), fresh(s), memoMaxScore
+	}
 	check(other)
 }
 
@@ -77,12 +105,6 @@ func TestScanMemo(t *testing.T) {
 func TestScanMemoLongValues(t *testing.T) {
 	x, ac := literalIndex(t, []string{`\powershell.exe`, ` -enc `, `mimikatz`}, 1)
 	c := &evalCtx{nfields: 1}
-	kept := func(s string) bool {
-		if c.memos == nil || c.memos[0] == nil {
-			return false // nothing kept yet
-		}
-		return string(c.memos[0].ents[maphash.String(c.memoSeed, s)%memoWays].val) == s
-	}
 	head := `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe -noP -sta -w 1 -enc `
 	for _, tc := range []struct {
 		n    int
@@ -96,14 +118,15 @@ func TestScanMemoLongValues(t *testing.T) {
 				t.Fatalf("%d bytes, round %d: hits %v, want %v", tc.n, round, got, want)
 			}
 		}
-		if k := kept(v); k != tc.kept {
+		if k := memoHolds(c, 0, v); k != tc.kept {
 			t.Errorf("%d-byte value kept: %v, want %v (memoMax %d)", tc.n, k, tc.kept, memoMax)
 		}
 	}
 }
 
-// TestScanMemoKeepsRepeated: one-off values passing through a slot do not
-// push out a value that keeps coming back.
+// TestScanMemoKeepsRepeated: one-off values passing through a set do not
+// push out a value that keeps coming back (each lowers its score only when
+// the set's hand passes it).
 func TestScanMemoKeepsRepeated(t *testing.T) {
 	x, _ := literalIndex(t, []string{`\svchost.exe`}, 1)
 	c := &evalCtx{nfields: 1}
@@ -111,18 +134,34 @@ func TestScanMemoKeepsRepeated(t *testing.T) {
 	for range memoMaxScore + 1 {
 		c.scanMemoized(x, 0, KindString, hot, false)
 	}
-	slot := maphash.String(c.memoSeed, hot) % memoWays
-	// Values that land in the hot value's slot, seen once each.
-	n := 0
-	for i := 0; n < memoMaxScore; i++ {
-		v := fmt.Sprintf(`C:\Temp\%d.exe`, i)
-		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			c.scanMemoized(x, 0, KindString, v, false)
-			n++
+	oneOff := sameSet(c, hot, memoSetWays*memoMaxScore, `C:\Temp\%d.exe`)
+	for _, v := range oneOff {
+		c.scanMemoized(x, 0, KindString, v, false)
+	}
+	if !memoHolds(c, 0, hot) {
+		t.Fatalf("the repeated value is gone after %d one-off values in its set", len(oneOff))
+	}
+}
+
+// TestScanMemoSets: as many values as a set has entries, all of the one
+// set, are all kept together.
+func TestScanMemoSets(t *testing.T) {
+	x, _ := literalIndex(t, []string{`\svchost.exe`}, 1)
+	c := &evalCtx{nfields: 1}
+	first := `C:\Windows\System32\svchost.exe`
+	c.scanMemoized(x, 0, KindString, first, false)
+	values := append(sameSet(c, first, memoSetWays-1, `C:\Program Files\App%d\svchost.exe`), first)
+	for round := range 2 {
+		for _, v := range values {
+			if got := c.scanMemoized(x, 0, KindString, v, false); !slices.Equal(got, []int32{0}) {
+				t.Fatalf("round %d, %s: refs %v, want [0]", round, v, got)
+			}
 		}
 	}
-	if e := &c.memos[0].ents[slot]; string(e.val) != hot {
-		t.Fatalf("slot holds %q after %d one-off values, want the repeated value", e.val, n)
+	for _, v := range values {
+		if !memoHolds(c, 0, v) {
+			t.Errorf("%s is not kept beside %d other values of its set", v, len(values)-1)
+		}
 	}
 }
 
@@ -227,14 +266,11 @@ func TestScanMemoFullKeepsEntry(t *testing.T) {
 	c := &evalCtx{nfields: 1}
 	old := `C:\Temp\cmd.exe`
 	want := slices.Clone(c.scanMemoized(x, 0, KindString, old, false))
-	slot := maphash.String(c.memoSeed, old) % memoWays
-	var long string
-	for i := 0; long == ""; i++ {
-		v := fmt.Sprintf(`C:\Users\u%d\AppData\Local\mimikatz.exe`, i)
-		if maphash.String(c.memoSeed, v)%memoWays == slot {
-			long = v
-		}
+	// Fill the rest of old's set, so that its hand is back at old's entry.
+	for _, v := range sameSet(c, old, memoSetWays-1, `C:\Windows\w%d.exe`) {
+		c.scanMemoized(x, 0, KindString, v, false)
 	}
+	long := sameSet(c, old, 1, `C:\Users\u%d\AppData\Local\mimikatz.exe`)[0]
 	c.memoBytes = memoBudget
 	if got := c.scanMemoized(x, 0, KindString, long, false); !slices.Equal(got, []int32{1}) {
 		t.Fatalf("%s: refs %v, want [1]", long, got)
@@ -299,20 +335,16 @@ func TestDecodedByValue(t *testing.T) {
 	}
 	first := `C:\\Temp\\a.exe \"x\"`
 	match(first) // makes the memo and its seed
-	// A second value in the same memo entry (values are known by their
-	// encoded text).
-	slot := func(s string) uint64 { return maphash.String(c.memoSeed, s) % memoWays }
-	second := ""
-	for i := 0; second == ""; i++ {
-		if s := fmt.Sprintf(`D:\\temp\\b%d.exe`, i); slot(s) == slot(first) {
-			second = s
-		}
-	}
 	match(first) // kept, decoded text with it
-	for range memoMaxScore + 2 {
-		match(second) // wears the first value's score down, then takes its entry
+	// Values of the same set (values are known by their encoded text),
+	// each seen twice in a row (the second time is when its decoded text
+	// is read from its entry): they wear the first value's score down,
+	// then take its entry, and every other entry of the set.
+	for _, s := range sameSet(c, first, memoSetWays*(memoMaxScore+2), `D:\\temp\\b%d.exe`) {
+		match(s)
+		match(s)
 	}
-	match(second)
+	match(first)
 }
 
 func hitValues(ms []Match) []string {
