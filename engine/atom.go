@@ -31,8 +31,10 @@ type atom struct {
 	exists *bool // OpExists: whether the field must be present
 	// byValue: the result depends on the field's value alone (no field
 	// reference) and costs enough (see costly) to be worth remembering
-	// across events with the same value (see memo.go).
-	byValue bool
+	// across events with the same value (see memo.go). byLong: the result
+	// depends on the value alone, and is remembered for values of at least
+	// longValue bytes, which cost enough to search whatever the matchers.
+	byValue, byLong bool
 
 	text atomic.Pointer[string] // m.String(), made at the first match (see matchText)
 }
@@ -88,7 +90,8 @@ func compileAtom(m *rule.Match, placeholders map[string][]string, sets bool) (*a
 	if sets && !a.all && a.field != "" {
 		a.plain, a.groups = splitPlain(a.groups)
 	}
-	a.byValue = a.field != "" && !hasMatcher[fieldRefMatcher](a.groups) && a.costly()
+	a.byLong = a.field != "" && !hasMatcher[fieldRefMatcher](a.groups)
+	a.byValue = a.byLong && a.costly()
 	return a, nil
 }
 
@@ -108,6 +111,12 @@ func (a *atom) costly() bool {
 
 // costlyMatchers is the number of matchers from which an atom is costly.
 const costlyMatchers = 4
+
+// longValue is the length from which any atom's result on a value is
+// remembered with the value's memo entry (byLong): searching a parent
+// command line of 800 bytes for "cmd.exe /c echo" costs several hundred
+// instructions, looking the result up a few dozen.
+const longValue = 128
 
 // hasMatcher reports whether some matcher in groups is an M.
 func hasMatcher[M matcher](groups [][]matcher) bool {

@@ -35,6 +35,9 @@ type scanMemo struct {
 	tags  [memoWays]uint64 // the hash of each entry's value, a set's side by side
 	hands [memoSets]uint8  // each set's next entry to take (see scanMemoized)
 	ents  [memoWays]memoEntry
+	// results: the entries have room for atoms' and gates' results (see
+	// newScanMemo).
+	results bool
 }
 
 // find returns the entry holding s, of kind, encoded or not, whose hash is
@@ -56,18 +59,28 @@ func (m *scanMemo) find(h uint64, kind Kind, encoded bool, s string) (e *memoEnt
 // results in its entries (results), each entry gets room for memoResults
 // of them in one array made with the memo, so that an entry first asked
 // for a result long after the memo was made (an image kept for events no
-// gate reads) does not allocate then. (An entry's fold and decoded text
-// are still kept the first time an atom asks for them, which allocates
-// when the entry's buffer for them is too short.)
+// gate reads) does not allocate then. A memo made without that room gets
+// it when it first keeps a value of longValue bytes, whose results every
+// atom keeps (see atom.byLong). (An entry's fold and decoded text are
+// still kept the first time an atom asks for them, which allocates when
+// the entry's buffer for them is too short.)
 func newScanMemo(results bool) *scanMemo {
 	m := new(scanMemo)
 	if results {
-		all := make([]atomResult, memoWays*memoResults)
-		for i := range m.ents {
-			m.ents[i].atoms = all[i*memoResults : i*memoResults : (i+1)*memoResults]
-		}
+		m.makeResults()
 	}
 	return m
+}
+
+// makeResults gives each entry room for memoResults results, keeping those
+// it has.
+func (m *scanMemo) makeResults() {
+	all := make([]atomResult, memoWays*memoResults)
+	for i := range m.ents {
+		e := &m.ents[i]
+		e.atoms = append(all[i*memoResults:i*memoResults:(i+1)*memoResults], e.atoms...)
+	}
+	m.results = true
 }
 
 // memoResults is the room for results an entry starts with; an entry that
@@ -185,6 +198,9 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 		e.val = val[:0] // s may be written over the old value: answer for none
 		return refs
 	}
+	if len(s) >= longValue && !m.results {
+		m.makeResults()
+	}
 	m.tags[i], e.kind, e.enc, e.val = h, kind, encoded, val
 	e.atoms = e.atoms[:0]
 	e.foldState, e.decKept = foldNone, false
@@ -295,6 +311,13 @@ func (c *evalCtx) valueEntry(slot int32) *memoEntry {
 		return nil
 	}
 	return c.valEntry[slot]
+}
+
+// longValue reports whether the current event's value of slot has a memo
+// entry and is at least longValue bytes long.
+func (c *evalCtx) longValue(slot int32) bool {
+	e := c.valueEntry(slot)
+	return e != nil && len(e.val) >= longValue
 }
 
 // evaluator is what byValue evaluates: an atom or a rule's gate (gate.go).

@@ -206,6 +206,52 @@ func TestAtomsByValue(t *testing.T) {
 	}
 }
 
+// TestLongValuesByValue: every atom's result on a long value (longValue
+// bytes and more) is remembered with the value's memo entry, except when it
+// depends on another field: a field reference's result must follow the
+// other field's value event by event.
+func TestLongValuesByValue(t *testing.T) {
+	match := func(id, field string, mods []string, values ...string) *rule.Rule {
+		m := &rule.Match{Field: field}
+		for _, v := range values {
+			m.Values = append(m.Values, rule.Value{Kind: rule.String, S: v})
+		}
+		if err := m.SetModifiers(mods); err != nil {
+			t.Fatal(err)
+		}
+		return &rule.Rule{ID: id, Title: id, Condition: m}
+	}
+	rules := []*rule.Rule{
+		match("echo-pipe", "CommandLine", []string{"contains", "all"}, "cmd.exe /c echo", `> \\.\pipe\`),
+		match("whoami", "CommandLine", []string{"endswith"}, "/c whoami"),
+		match("same-parent", "CommandLine", []string{"fieldref"}, "ParentCommandLine"),
+	}
+	indexed, brute := compileBoth(t, rules)
+	pad := strings.Repeat(" ", longValue)
+	lines := []string{
+		`cmd.exe /c echo abc > \\.\pipe\abc` + pad,
+		`cmd.exe /c echo abc` + pad + `/c whoami`,
+		`powershell.exe -nop -w hidden` + pad,
+	}
+	c := indexed.newCtx()
+	for round := range 4 * memoWays {
+		line := lines[round%len(lines)]
+		parent := line // the same value every other round, else another
+		if round%2 == 1 {
+			parent = fmt.Sprintf("explorer.exe %d", round)
+		}
+		if round%5 == 0 {
+			line = fmt.Sprintf("%s %d", line, round) // now and then a new value
+		}
+		ev := NewEvent(map[string]Value{"CommandLine": Str(line), "ParentCommandLine": Str(parent)})
+		got := ruleIDs(indexed.matchWith(c, ev))
+		want := ruleIDs(brute.Match(ev))
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d, %q with parent %q: indexed %v, brute force %v", round, line, parent, got, want)
+		}
+	}
+}
+
 // compileBoth compiles rules with and without the index.
 func compileBoth(t *testing.T, rules []*rule.Rule) (indexed, brute *Engine) {
 	t.Helper()
