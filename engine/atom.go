@@ -87,7 +87,7 @@ func compileAtom(m *rule.Match, placeholders map[string][]string, sets bool) (*a
 		}
 		a.groups = append(a.groups, alts)
 	}
-	if sets && !a.all && a.field != "" {
+	if sets && !a.all {
 		a.plain, a.groups = splitPlain(a.groups)
 	}
 	a.byLong = a.field != "" && !hasMatcher[fieldRefMatcher](a.groups)
@@ -368,20 +368,8 @@ func (a *atom) eval(c *evalCtx) bool {
 }
 
 func (a *atom) evalGroups(v Value, fv string, present bool, c *evalCtx) bool {
-	if a.plain != nil && present {
-		switch v.Kind {
-		case KindNull:
-		case KindList:
-			for _, it := range v.Items {
-				if it.Kind != KindNull && it.Kind != KindList && a.plain.match(c.fold(it.S)) {
-					return true
-				}
-			}
-		default:
-			if a.plain.match(fv) {
-				return true
-			}
-		}
+	if a.plain != nil && present && a.plainMatch(v, fv, c) {
+		return true
 	}
 	for _, g := range a.groups {
 		ok := groupMatch(g, v, fv, present, c)
@@ -393,6 +381,38 @@ func (a *atom) evalGroups(v Value, fv string, present bool, c *evalCtx) bool {
 		}
 	}
 	return a.all
+}
+
+// plainMatch reports whether v (whose fold is fv) matches one of the
+// atom's plain values (see splitPlain).
+func (a *atom) plainMatch(v Value, fv string, c *evalCtx) bool {
+	switch v.Kind {
+	case KindNull:
+		return false
+	case KindList:
+		for _, it := range v.Items {
+			if it.Kind != KindNull && it.Kind != KindList && a.plain.match(c.fold(it.S)) {
+				return true
+			}
+		}
+		return false
+	default:
+		return a.plain.match(fv)
+	}
+}
+
+// matchesOne reports whether v (whose fold is fv) matches one of the
+// atom's values.
+func (a *atom) matchesOne(v Value, fv string, c *evalCtx) bool {
+	if a.plain != nil && a.plainMatch(v, fv, c) {
+		return true
+	}
+	for _, g := range a.groups {
+		if groupMatch(g, v, fv, true, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func groupMatch(g []matcher, v Value, fv string, present bool, c *evalCtx) bool {
@@ -424,31 +444,37 @@ func groupMatch(g []matcher, v Value, fv string, present bool, c *evalCtx) bool 
 // evalKeywords searches every value of the event.
 func (a *atom) evalKeywords(c *evalCtx) bool {
 	vals := c.values()
+	folds := c.valueFolds(vals)
+	if !a.all {
+		// One of the values in some field: each field is tried on all of
+		// them at once (the plain ones in one litSet search).
+		for i, f := range vals {
+			if a.matchesOne(f.v, folds[i], c) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, g := range a.groups {
 		found := false
-		for _, f := range vals {
-			if found = groupMatch(g, f.v, c.foldScalar(f.v), true, c); found {
+		for i, f := range vals {
+			if found = groupMatch(g, f.v, folds[i], true, c); found {
 				break
 			}
 		}
-		if found && !a.all {
-			return true
-		}
-		if !found && a.all {
+		if !found {
 			return false
 		}
 	}
-	return a.all
+	return true
 }
 
 // keywordHit returns the first field whose value matches one of a keyword
 // atom's values.
 func (a *atom) keywordHit(c *evalCtx) (field, value string) {
 	for _, f := range c.values() {
-		for _, g := range a.groups {
-			if groupMatch(g, f.v, c.foldScalar(f.v), true, c) {
-				return f.name, f.v.String()
-			}
+		if a.matchesOne(f.v, c.foldScalar(f.v), c) {
+			return f.name, f.v.String()
 		}
 	}
 	return "", ""

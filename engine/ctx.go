@@ -73,6 +73,7 @@ type evalCtx struct {
 	kwBuf   []byte                   // the texts joinedKeywords searches
 
 	all    []fieldValue // every field of the event, for keyword search
+	folds  []string     // their folds, while a keyword search runs (valueFolds)
 	allGen uint32       // generation all was filled in
 	addAll func(string, Value) bool
 
@@ -166,6 +167,8 @@ func (c *evalCtx) end() {
 	c.touched = c.touched[:0]
 	clear(c.all) // once: the values collected this event, if any
 	c.all = c.all[:0]
+	clear(c.folds) // and their folds
+	c.folds = c.folds[:0]
 }
 
 // lookup reads a field by name, through the mapping, without caching.
@@ -255,6 +258,17 @@ func (c *evalCtx) values() []fieldValue {
 func (c *evalCtx) addValue(name string, v Value) bool {
 	c.all = append(c.all, fieldValue{name, v})
 	return true
+}
+
+// valueFolds returns the folds (foldScalar) of vals' values, in a buffer
+// of the context's that the next call reuses: a keyword search tries each
+// of its values on every field, and folds each field once.
+func (c *evalCtx) valueFolds(vals []fieldValue) []string {
+	c.folds = c.folds[:0]
+	for _, f := range vals {
+		c.folds = append(c.folds, c.foldScalar(f.v))
+	}
+	return c.folds
 }
 
 // foldScalar folds a scalar value; lists and null fold to "".

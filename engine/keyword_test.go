@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -141,6 +142,60 @@ detection:
 	}
 }
 
+// TestKeywordList: a rule of many keywords (the indexed path tests the
+// plain ones as one litSet, brute force one by one) matches, and names the
+// field it matched in, as brute force does: in any field, in list items,
+// with other cases, and through a keyword with a wildcard.
+func TestKeywordList(t *testing.T) {
+	const src = `
+title: keywords
+logsource: {product: windows}
+detection:
+    keywords:
+        - 'lsadump::'
+        - 'kerberos::ptt'
+        - 'misc::skeleton'
+        - 'privilege::debug'
+        - 'token::elevate'
+        - 'crypto::capi'
+        - 'vault::cred'
+        - 'dpapi::*masterkey'
+    condition: keywords
+`
+	indexed, brute := indexedAndBrute(t, src)
+	list := func(items ...string) engine.Value {
+		v := engine.Value{Kind: engine.KindList}
+		for _, it := range items {
+			v.Items = append(v.Items, engine.Str(it))
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		fields    map[string]engine.Value
+		wantField string
+	}{
+		{map[string]engine.Value{"A": engine.Str("x"), "B": engine.Str("run PRIVILEGE::Debug exit")}, "B"},
+		{map[string]engine.Value{"A": list("x", "Vault::Cred /x"), "B": engine.Value{}}, "A"},
+		{map[string]engine.Value{"A": engine.Str("dpapi::sys masterkey"), "B": engine.Str("y")}, "A"},
+		{map[string]engine.Value{"A": engine.Str("dpapi: masterkey"), "B": engine.Str("lsadump")}, ""},
+		{map[string]engine.Value{"A": engine.Value{}, "B": list("token::", "elevate")}, ""},
+	} {
+		tc.fields["Channel"] = engine.Str("Security")
+		ev := engine.NewEvent(tc.fields)
+		got, want := indexed.Match(ev), brute.Match(ev)
+		if match := tc.wantField != ""; len(got) != len(want) || (len(want) == 1) != match {
+			t.Errorf("%v: indexed %d, brute force %d matches, want a match: %v", tc.fields, len(got), len(want), match)
+			continue
+		}
+		if len(want) == 0 {
+			continue
+		}
+		if g, w := got[0].Fields, want[0].Fields; len(g) != 1 || len(w) != 1 || g[0] != w[0] || g[0].Field != tc.wantField {
+			t.Errorf("%v: indexed names %+v, brute force %+v, want field %s", tc.fields, g, w, tc.wantField)
+		}
+	}
+}
+
 // textEvent hands its texts over at once (engine.TextEvent), counting the
 // calls.
 type textEvent struct {
@@ -202,6 +257,37 @@ detection:
 			if calls == 0 {
 				t.Errorf("%s %v: the index did not ask for the texts", kw, tc.fields)
 			}
+		}
+	}
+}
+
+// BenchmarkKeywordMatch matches an event of 40 fields, mixed case, whose
+// last field holds one of a rule's 20 keywords: the keyword search finds
+// it, then the rule's keyword atom tries its keywords on every field.
+func BenchmarkKeywordMatch(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("title: keywords\nid: kw\nlogsource: {product: windows}\ndetection:\n    keywords:\n")
+	for i := range 20 {
+		fmt.Fprintf(&src, "        - 'Module%02d::Command'\n", i)
+	}
+	src.WriteString("    condition: keywords\n")
+	set, err := sigma.Parse("kw.yml", []byte(src.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := engine.Compile(set.Rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fields := map[string]engine.Value{"Channel": engine.Str("Security")}
+	for i := range 40 {
+		fields[fmt.Sprintf("Field%02d", i)] = engine.Str(fmt.Sprintf(`C:\Program Files\Vendor%02d\Application.EXE -Option Value%d`, i, i))
+	}
+	fields["Field39"] = engine.Str(`C:\Tools\TOOL.EXE "module19::command" exit`)
+	ev := engine.NewEvent(fields)
+	for b.Loop() {
+		if len(eng.Match(ev)) != 1 {
+			b.Fatal("no match")
 		}
 	}
 }
