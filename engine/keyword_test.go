@@ -111,24 +111,17 @@ detection:
     condition: keywords
 `
 	indexed, brute := indexedAndBrute(t, src)
-	list := func(items ...string) engine.Value {
-		v := engine.Value{Kind: engine.KindList}
-		for _, it := range items {
-			v.Items = append(v.Items, engine.Str(it))
-		}
-		return v
-	}
 	for _, tc := range []struct {
 		fields map[string]engine.Value
 		want   int
 	}{
 		{map[string]engine.Value{"A": engine.Str("x mimi"), "B": engine.Str("katz y")}, 0},
-		{map[string]engine.Value{"A": list("x mimi", "katz y")}, 0},
+		{map[string]engine.Value{"A": strList("x mimi", "katz y")}, 0},
 		{map[string]engine.Value{"A": engine.Str("x"), "B": engine.Str("run MIMIKATZ")}, 1},
 		{map[string]engine.Value{"A": engine.Str("café"), "B": engine.Str("mimikatz")}, 1},
 		{map[string]engine.Value{"A": engine.Str("café"), "B": engine.Str("ſekurlsa::x")}, 1},
 		{map[string]engine.Value{"A": engine.Str("mimi\u212aatz")}, 1},
-		{map[string]engine.Value{"A": list("x", "mimiKATZ")}, 1},
+		{map[string]engine.Value{"A": strList("x", "mimiKATZ")}, 1},
 		{map[string]engine.Value{"A": engine.Str("sekurlsa:"), "B": engine.Str(":")}, 0},
 	} {
 		tc.fields["Channel"] = engine.Str("Security")
@@ -163,22 +156,15 @@ detection:
     condition: keywords
 `
 	indexed, brute := indexedAndBrute(t, src)
-	list := func(items ...string) engine.Value {
-		v := engine.Value{Kind: engine.KindList}
-		for _, it := range items {
-			v.Items = append(v.Items, engine.Str(it))
-		}
-		return v
-	}
 	for _, tc := range []struct {
 		fields    map[string]engine.Value
 		wantField string
 	}{
 		{map[string]engine.Value{"A": engine.Str("x"), "B": engine.Str("run PRIVILEGE::Debug exit")}, "B"},
-		{map[string]engine.Value{"A": list("x", "Vault::Cred /x"), "B": engine.Value{}}, "A"},
+		{map[string]engine.Value{"A": strList("x", "Vault::Cred /x"), "B": engine.Value{}}, "A"},
 		{map[string]engine.Value{"A": engine.Str("dpapi::sys masterkey"), "B": engine.Str("y")}, "A"},
 		{map[string]engine.Value{"A": engine.Str("dpapi: masterkey"), "B": engine.Str("lsadump")}, ""},
-		{map[string]engine.Value{"A": engine.Value{}, "B": list("token::", "elevate")}, ""},
+		{map[string]engine.Value{"A": engine.Value{}, "B": strList("token::", "elevate")}, ""},
 	} {
 		tc.fields["Channel"] = engine.Str("Security")
 		ev := engine.NewEvent(tc.fields)
@@ -194,6 +180,15 @@ detection:
 			t.Errorf("%v: indexed names %+v, brute force %+v, want field %s", tc.fields, g, w, tc.wantField)
 		}
 	}
+}
+
+// strList is a list value of strings.
+func strList(items ...string) engine.Value {
+	v := engine.Value{Kind: engine.KindList}
+	for _, it := range items {
+		v.Items = append(v.Items, engine.Str(it))
+	}
+	return v
 }
 
 // textEvent hands its texts over at once (engine.TextEvent), counting the
