@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"unsafe"
 )
@@ -281,19 +282,24 @@ func (c *evalCtx) keepRefs(buf, refs []int32) ([]int32, bool) {
 }
 
 // room returns buf emptied, with room for n items of size bytes each:
-// buf itself when it has the room, else a new buffer of exactly n (the
-// memos' bytes count capacity) when the budget has room for the growth;
-// false, with buf as it was, when it has not.
+// buf itself when it has the room, else a new buffer of n rounded up to a
+// power of two (the memos' bytes count capacity) when the budget has room
+// for the growth; false, with buf as it was, when it has not. Values move
+// from entry to entry of a set as they come and go, and an entry's buffers
+// grow to the longest value it has held: rounding up lets them stop
+// growing, and allocating, after a few values rather than after every one
+// longer than the last.
 func room[T any](c *evalCtx, buf []T, n, size int) ([]T, bool) {
-	grow := n - cap(buf)
-	if grow <= 0 {
+	if n <= cap(buf) {
 		return buf[:0], true
 	}
+	want := 1 << bits.Len(uint(n-1))
+	grow := want - cap(buf)
 	if c.memoBytes+size*grow > memoBudget {
 		return buf, false
 	}
 	c.memoBytes += size * grow
-	return make([]T, 0, n), true
+	return make([]T, 0, want), true
 }
 
 // setValueEntry records that e holds the current event's value of slot.
