@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The amd64 kernels (marks, join, Teddy) use 256-bit registers. On the
+// machines tanchi is measured on, a legacy SSE instruction (one without
+// the VEX prefix, such as MOVD) run while the upper halves of the Y
+// registers hold data costs about 130 ns: a one-instruction slip of that
+// kind in Teddy's setup cost more than the search itself on every short
+// value. TestAVXKernelsStayVEX reads the kernels' source and fails on an
+// SSE instruction after a Y register is used, or a return without
+// VZEROUPPER after one (the Go code the kernel returns to uses SSE).
+func TestAVXKernelsStayVEX(t *testing.T) {
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, "_amd64.s") {
+			files = append(files, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no amd64 kernels found")
+	}
+	for _, path := range files {
+		for _, p := range sseAfterAVX(t, path) {
+			t.Error(p)
+		}
+	}
+}
+
+var (
+	yReg = regexp.MustCompile(`\bY\d+\b`)
+	xReg = regexp.MustCompile(`\bX\d+\b`)
+)
+
+// sseAfterAVX returns the problems found in the assembly file at path:
+// each as "file:line: what".
+func sseAfterAVX(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var problems []string
+	dirty := false // a Y register was used since the last VZEROUPPER
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		if i := strings.Index(text, "//"); i >= 0 {
+			text = text[:i]
+		}
+		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), `\`))
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		op, _, _ := strings.Cut(text, " ")
+		op, _, _ = strings.Cut(op, "\t")
+		switch {
+		case op == "TEXT":
+			dirty = false
+		case op == "VZEROUPPER":
+			dirty = false
+		case op == "RET" && dirty:
+			problems = append(problems, path+":"+strconv.Itoa(line)+": RET with Y registers in use (no VZEROUPPER)")
+		case yReg.MatchString(text):
+			dirty = true
+		case dirty && xReg.MatchString(text) && !strings.HasPrefix(op, "V"):
+			problems = append(problems, path+":"+strconv.Itoa(line)+": SSE instruction "+op+" after a Y register was used (use its VEX form)")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return problems
+}
