@@ -62,7 +62,7 @@ type evalCtx struct {
 	memoSeed  maphash.Seed
 	memoBytes int // value bytes the memos hold (see memoBudget)
 	nfields   int
-	valEntry  []*memoEntry // slot -> the memo entry of its value this event
+	valEntry  []*valueMemo // slot -> the memo entry of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
 	srcs     *sourceCache // see sourceOf; pooled contexts only
@@ -109,7 +109,7 @@ func (e *Engine) newCtx() *evalCtx {
 	if e.index != nil {
 		c.seen = make([]uint32, len(e.index.trackRules))
 		c.nfields = len(e.index.fields)
-		c.valEntry, c.valGen = make([]*memoEntry, n), make([]uint32, n)
+		c.valEntry, c.valGen = make([]*valueMemo, n), make([]uint32, n)
 	}
 	return c
 }

@@ -36,24 +36,93 @@ type scanMemo struct {
 	tags  [memoWays]uint64 // the hash of each entry's value, a set's side by side
 	hands [memoSets]uint8  // each set's next entry to take (see scanMemoized)
 	ents  [memoWays]memoEntry
+	// What atoms keep of each entry's value, apart from the entries so
+	// that a lookup reads one 32-byte entry.
+	vals [memoWays]valueMemo
 	// results: the entries have room for atoms' and gates' results (see
 	// newScanMemo).
 	results bool
 }
 
-// find returns the entry holding s, of kind, encoded or not, whose hash is
-// h, and the first entry of the set it belongs in.
-func (m *scanMemo) find(h uint64, kind Kind, encoded bool, s string) (e *memoEntry, set int) {
+// memoEntry is a value a memo holds: what looking it up reads. Its bytes
+// and the refs (see refRule) of the literals scanning it found share one
+// buffer, so that a short value's refs are read from the cache line its
+// comparison has just read.
+type memoEntry struct {
+	mem   *int32         // the buffer: nrefs refs, then the value's bytes
+	val   unsafe.Pointer // the value's bytes, in mem
+	words uint32         // the buffer's capacity
+	n     uint16         // bytes of the value (at most memoMax; see below)
+	nrefs uint16         // (at most maxEntryRefs)
+	kind  Kind           // of the value
+	enc   bool           // whether the bytes are the encoded text (see evalCtx.state)
+	score uint8
+}
+
+// maxEntryRefs bounds the refs an entry holds; a value whose literals have
+// more is scanned each time.
+const maxEntryRefs = 1<<16 - 1
+
+// value returns the bytes e holds.
+func (e *memoEntry) value() string { return unsafe.String((*byte)(e.val), int(e.n)) }
+
+// refs returns the refs e holds.
+func (e *memoEntry) refs() []int32 {
+	return (*[maxEntryRefs]int32)(unsafe.Pointer(e.mem))[:e.nrefs:e.nrefs]
+}
+
+// buffer returns e's buffer, empty.
+func (e *memoEntry) buffer() []int32 { return unsafe.Slice(e.mem, e.words)[:0] }
+
+// hold makes e hold s, of kind, encoded or not, and refs, in mem, which
+// has room for them, with a score of 0.
+func (e *memoEntry) hold(mem []int32, kind Kind, encoded bool, s string, refs []int32) {
+	mem = mem[:len(refs)+memWords(len(s))]
+	copy(mem, refs)
+	val := unsafe.Pointer(unsafe.SliceData(mem[len(refs):]))
+	copy(unsafe.Slice((*byte)(val), len(s)), s)
+	*e = memoEntry{
+		mem: unsafe.SliceData(mem), val: val, words: uint32(cap(mem)),
+		n: uint16(len(s)), nrefs: uint16(len(refs)), kind: kind, enc: encoded,
+	}
+}
+
+// memWords is the number of int32 words n bytes take.
+func memWords(n int) int { return (n + 3) / 4 }
+
+// valueMemo is what atoms keep of a memo entry's value (see
+// evalCtx.valueEntry).
+type valueMemo struct {
+	// Results of atoms that depend on this value alone and are costly
+	// (regular expressions), and of rules' gates (gate.go), as evaluated
+	// on it (see evalCtx.byValue).
+	atoms []atomResult
+	// The value's fold, once an atom has asked for it (see
+	// evalCtx.folded): foldSame when folding leaves the value as it is,
+	// foldKept when fold holds it.
+	fold      []byte
+	foldState uint8
+	// The decoded text of an encoded value (enc), once an atom has read
+	// it (see evalCtx.decodedValue), when decKept.
+	dec     []byte
+	decKept bool
+	enc     bool // the entry's enc
+	long    bool // the value has longValue bytes or more
+}
+
+// find returns the index of the entry holding s, of kind, encoded or not,
+// whose hash is h, or -1, and the first entry of the set it belongs in.
+func (m *scanMemo) find(h uint64, kind Kind, encoded bool, s string) (i, set int) {
 	set = int(h%memoSets) * memoSetWays
 	for w, t := range (*[memoSetWays]uint64)(m.tags[set:]) {
 		if t != h {
 			continue
 		}
-		if e := &m.ents[set+w]; e.kind == kind && e.enc == encoded && string(e.val) == s {
-			return e, set
+		if e := &m.ents[set+w]; int(e.n) == len(s) && e.kind == kind && e.enc == encoded && e.value() == s {
+			return set + w, set
 		}
 	}
-	return nil, set
+	return -1, set
 }
 
 // newScanMemo returns the memo of a field. When atoms or gates keep their
@@ -77,9 +146,9 @@ func newScanMemo(results bool) *scanMemo {
 // it has.
 func (m *scanMemo) makeResults() {
 	all := make([]atomResult, memoWays*memoResults)
-	for i := range m.ents {
-		e := &m.ents[i]
-		e.atoms = append(all[i*memoResults:i*memoResults:(i+1)*memoResults], e.atoms...)
+	for i := range m.vals {
+		v := &m.vals[i]
+		v.atoms = append(all[i*memoResults:i*memoResults:(i+1)*memoResults], v.atoms...)
 	}
 	m.results = true
 }
@@ -88,28 +157,7 @@ func (m *scanMemo) makeResults() {
 // needs more grows its own and keeps it.
 const memoResults = 4
 
-type memoEntry struct {
-	val   []byte  // the value, copied
-	kind  Kind    // and its kind
-	enc   bool    // whether val is the encoded text (see evalCtx.state)
-	refs  []int32 // of the literals scanning it found (see refRule)
-	score uint8
-	// Results of atoms that depend on this value alone and are costly
-	// (regular expressions), and of rules' gates (gate.go), as evaluated
-	// on it (see evalCtx.byValue).
-	atoms []atomResult
-	// The value's fold, once an atom has asked for it (see
-	// evalCtx.folded): foldSame when folding leaves the value as it is,
-	// foldKept when fold holds it.
-	fold      []byte
-	foldState uint8
-	// The decoded text of an encoded value (enc), once an atom has read
-	// it (see evalCtx.decodedValue), when decKept.
-	dec     []byte
-	decKept bool
-}
-
-// memoEntry.foldState values.
+// valueMemo.foldState values.
 const (
 	foldNone = iota
 	foldSame
@@ -135,6 +183,9 @@ const (
 	memoMax      = 16 << 10
 	memoMaxScore = 3
 )
+
+// A memo entry's length is a uint16.
+const _ = uint16(memoMax)
 
 // memoBudget bounds the bytes of values, and of their refs, one context's
 // memos keep, whatever the events: a stream of long values that never
@@ -168,16 +219,17 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 		c.memos[fi] = m
 	}
 	h := maphash.String(c.memoSeed, s)
-	e, set := m.find(h, kind, encoded, s)
-	if e != nil {
+	i, set := m.find(h, kind, encoded, s)
+	if i >= 0 {
+		e := &m.ents[i]
 		e.score = min(e.score+1, memoMaxScore)
-		c.setValueEntry(f.slot, e)
-		return e.refs
+		c.setValueEntry(f.slot, &m.vals[i])
+		return e.refs()
 	}
 	hand := &m.hands[set/memoSetWays]
-	i := set + int(*hand)
+	i = set + int(*hand)
 	*hand = (*hand + 1) % memoSetWays
-	e = &m.ents[i]
+	e := &m.ents[i]
 	if e.score > 0 {
 		e.score--
 		return c.scanRefs(x, f, s, encoded)
@@ -189,24 +241,26 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 		slices.Sort(refs)
 		refs = slices.Compact(refs)
 	}
-	// The value first: when the budget has no room for it, the entry is
-	// left as it was, answering for its own value with its own refs.
-	val, ok := c.keep(e.val, s)
-	if !ok {
-		return refs // the context's memos are full: scan, keep nothing
-	}
-	if e.refs, ok = c.keepRefs(e.refs, refs); !ok {
-		e.val = val[:0] // s may be written over the old value: answer for none
+	if len(refs) > maxEntryRefs {
 		return refs
 	}
-	if len(s) >= longValue && !m.results {
+	mem, ok := room(c, e.buffer(), len(refs)+memWords(len(s)), 4)
+	if !ok {
+		// The context's memos are full: scan, keep nothing. The entry is
+		// left as it was, answering for its own value with its own refs.
+		return refs
+	}
+	e.hold(mem, kind, encoded, s, refs)
+	long := len(s) >= longValue
+	if long && !m.results {
 		m.makeResults()
 	}
-	m.tags[i], e.kind, e.enc, e.val = h, kind, encoded, val
-	e.atoms = e.atoms[:0]
-	e.foldState, e.decKept = foldNone, false
-	c.setValueEntry(f.slot, e)
-	return e.refs
+	m.tags[i] = h
+	v := &m.vals[i]
+	v.atoms = v.atoms[:0]
+	v.foldState, v.decKept, v.enc, v.long = foldNone, false, encoded, long
+	c.setValueEntry(f.slot, v)
+	return e.refs()
 }
 
 // scanRefs returns, in c.refs, the refs of the literals of field f of x
@@ -272,15 +326,6 @@ func (c *evalCtx) keep(buf []byte, s string) ([]byte, bool) {
 	return append(buf, s...), true
 }
 
-// keepRefs is keep for a memo entry's refs, which the budget counts too.
-func (c *evalCtx) keepRefs(buf, refs []int32) ([]int32, bool) {
-	buf, ok := room(c, buf, len(refs), 4)
-	if !ok {
-		return buf, false
-	}
-	return append(buf, refs...), true
-}
-
 // room returns buf emptied, with room for n items of size bytes each:
 // buf itself when it has the room, else a new buffer of n rounded up to a
 // power of two (the memos' bytes count capacity) when the budget has room
@@ -303,7 +348,7 @@ func room[T any](c *evalCtx, buf []T, n, size int) ([]T, bool) {
 }
 
 // setValueEntry records that e holds the current event's value of slot.
-func (c *evalCtx) setValueEntry(slot int32, e *memoEntry) {
+func (c *evalCtx) setValueEntry(slot int32, e *valueMemo) {
 	if slot < 0 || int(slot) >= len(c.valEntry) {
 		return
 	}
@@ -312,7 +357,7 @@ func (c *evalCtx) setValueEntry(slot int32, e *memoEntry) {
 
 // valueEntry returns the memo entry that holds the current event's value of
 // slot, or nil when the value has none.
-func (c *evalCtx) valueEntry(slot int32) *memoEntry {
+func (c *evalCtx) valueEntry(slot int32) *valueMemo {
 	if slot < 0 || int(slot) >= len(c.valEntry) || c.valGen[slot] != c.gen {
 		return nil
 	}
@@ -323,7 +368,7 @@ func (c *evalCtx) valueEntry(slot int32) *memoEntry {
 // entry and is at least longValue bytes long.
 func (c *evalCtx) longValue(slot int32) bool {
 	e := c.valueEntry(slot)
-	return e != nil && len(e.val) >= longValue
+	return e != nil && e.long
 }
 
 // evaluator is what byValue evaluates: an atom or a rule's gate (gate.go).

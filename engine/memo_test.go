@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/tanchi-dev/tanchi/engine/internal/aho"
 	"github.com/tanchi-dev/tanchi/rule"
@@ -52,8 +53,8 @@ func memoHolds(c *evalCtx, fi int, s string) bool {
 	if c.memos == nil || c.memos[fi] == nil {
 		return false // nothing kept yet
 	}
-	e, _ := c.memos[fi].find(maphash.String(c.memoSeed, s), KindString, false, s)
-	return e != nil
+	i, _ := c.memos[fi].find(maphash.String(c.memoSeed, s), KindString, false, s)
+	return i >= 0
 }
 
 // TestScanMemo checks that a memoized scan reports what a fresh scan
@@ -92,8 +93,9 @@ func TestScanMemo(t *testing.T) {
 	m := c.memos[0]
 	set := int(h%memoSets) * memoSetWays
 	for w := range memoSetWays {
-		e := &m.ents[set+w]
-		m.tags[set+w], e.kind, e.val, e.refs, e.score = h, KindString, []byte(s), fresh(s), memoMaxScore
+		e, refs := &m.ents[set+w], fresh(s)
+		e.hold(make([]int32, 0, memWords(len(s))+len(refs)), KindString, false, s, refs)
+		m.tags[set+w], e.score = h, memoMaxScore
 	}
 	check(other)
 }
@@ -292,7 +294,7 @@ func TestScanMemoBudget(t *testing.T) {
 			continue
 		}
 		for _, e := range m.ents {
-			held += cap(e.val) + 4*cap(e.refs)
+			held += 4 * int(e.words)
 		}
 	}
 	if held > memoBudget || c.memoBytes > memoBudget {
@@ -401,4 +403,12 @@ func hitValues(ms []Match) []string {
 		}
 	}
 	return out
+}
+
+// TestMemoEntrySize: a lookup reads one entry, which must not grow past
+// half a cache line (what atoms keep of a value belongs in valueMemo).
+func TestMemoEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(memoEntry{}); n > 32 {
+		t.Errorf("memoEntry is %d bytes, want at most 32", n)
+	}
 }
