@@ -55,27 +55,39 @@ func sseAfterAVX(t *testing.T, path string) []string {
 	}
 	defer f.Close()
 	var problems []string
-	dirty := false // a Y register was used since the last VZEROUPPER
+	dirty := false            // a Y register was used since the last VZEROUPPER
+	wide := map[string]bool{} // macros that use Y registers
+	macro := ""               // the macro being defined
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
 		if i := strings.Index(text, "//"); i >= 0 {
 			text = text[:i]
 		}
-		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), `\`))
+		text = strings.TrimSpace(text)
+		more := strings.HasSuffix(text, `\`)
+		text = strings.TrimSpace(strings.TrimSuffix(text, `\`))
+		if name, ok := strings.CutPrefix(text, "#define "); ok {
+			macro, text, _ = strings.Cut(strings.TrimSpace(name), " ")
+		}
+		if macro != "" {
+			wide[macro] = wide[macro] || yReg.MatchString(text)
+			if !more {
+				macro = ""
+			}
+			continue
+		}
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
 		op, _, _ := strings.Cut(text, " ")
 		op, _, _ = strings.Cut(op, "\t")
 		switch {
-		case op == "TEXT":
-			dirty = false
-		case op == "VZEROUPPER":
+		case op == "TEXT", op == "VZEROUPPER":
 			dirty = false
 		case op == "RET" && dirty:
 			problems = append(problems, path+":"+strconv.Itoa(line)+": RET with Y registers in use (no VZEROUPPER)")
-		case yReg.MatchString(text):
+		case yReg.MatchString(text), wide[op]:
 			dirty = true
 		case dirty && xReg.MatchString(text) && !strings.HasPrefix(op, "V"):
 			problems = append(problems, path+":"+strconv.Itoa(line)+": SSE instruction "+op+" after a Y register was used (use its VEX form)")

@@ -62,7 +62,7 @@ type evalCtx struct {
 	memoSeed  maphash.Seed
 	memoBytes int // value bytes the memos hold (see memoBudget)
 	nfields   int
-	valEntry  []*valueMemo // slot -> the memo entry of its value this event
+	valEntry  []*valueMemo // slot -> what the memo keeps of its value this event
 	valGen    []uint32     // slot -> generation valEntry was set in
 
 	srcs     *sourceCache // see sourceOf; pooled contexts only

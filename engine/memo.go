@@ -347,7 +347,8 @@ func room[T any](c *evalCtx, buf []T, n, size int) ([]T, bool) {
 	return make([]T, 0, want), true
 }
 
-// setValueEntry records that e holds the current event's value of slot.
+// setValueEntry records that e is what a memo keeps of the current event's
+// value of slot.
 func (c *evalCtx) setValueEntry(slot int32, e *valueMemo) {
 	if slot < 0 || int(slot) >= len(c.valEntry) {
 		return
@@ -355,8 +356,8 @@ func (c *evalCtx) setValueEntry(slot int32, e *valueMemo) {
 	c.valEntry[slot], c.valGen[slot] = e, c.gen
 }
 
-// valueEntry returns the memo entry that holds the current event's value of
-// slot, or nil when the value has none.
+// valueEntry returns what a memo keeps of the current event's value of
+// slot, or nil when no memo holds the value.
 func (c *evalCtx) valueEntry(slot int32) *valueMemo {
 	if slot < 0 || int(slot) >= len(c.valEntry) || c.valGen[slot] != c.gen {
 		return nil
