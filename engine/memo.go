@@ -118,7 +118,7 @@ func (m *scanMemo) find(h uint64, kind Kind, encoded bool, s string) (i, set int
 		if t != h {
 			continue
 		}
-		if e := &m.ents[set+w]; int(e.n) == len(s) && e.kind == kind && e.enc == encoded && e.value() == s {
+		if e := &m.ents[set+w]; e.kind == kind && e.enc == encoded && e.value() == s {
 			return set + w, set
 		}
 	}
