@@ -1327,6 +1327,26 @@ func fieldrefCases() []semCase {
 			},
 		},
 		{
+			// Long paths, letters beyond ASCII, and folds of different
+			// byte lengths (the Kelvin sign is three bytes and folds to
+			// "k"): equal values are equal folds, not equal lengths.
+			name: "fieldref equal ignores case beyond ASCII",
+			rule: det(`
+				sel:
+				  Image|fieldref: ParentImage
+				condition: sel`),
+			events: []semEvent{
+				T(`{"Image":"C:\\WINDOWS\\system32\\cmd.exe","ParentImage":"c:\\windows\\System32\\CMD.EXE"}`),
+				F(`{"Image":"C:\\WINDOWS\\system32\\cmd.exe","ParentImage":"c:\\windows\\System32\\CMD.EXE "}`),
+				F(`{"Image":"C:\\WINDOWS\\system32\\cmd.exe","ParentImage":"c:\\windows\\SysWOW64\\CMD.EXE"}`),
+				T(`{"Image":"C:\\Users\\jürgen\\a.exe","ParentImage":"c:\\users\\JÜRGEN\\A.EXE"}`),
+				F(`{"Image":"C:\\Users\\jürgen\\a.exe","ParentImage":"c:\\users\\JÜRGENS\\A.EXE"}`),
+				T(`{"Image":"\u212aarl.exe","ParentImage":"karl.EXE"}`),
+				F(`{"Image":"\u212aarl.exe","ParentImage":"karl.EXE2"}`),
+				T(`{"Image":"","ParentImage":""}`),
+			},
+		},
+		{
 			name: "fieldref takes the other value literally",
 			rule: det(`
 				sel:
