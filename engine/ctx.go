@@ -292,7 +292,7 @@ func (c *evalCtx) evalAtom(a *atom) bool {
 		return m&1 == 1
 	}
 	var r bool
-	if a.byValue || a.byLong && c.longValue(a.slot) {
+	if a.byValue || a.byLong && c.keptLong(a.slot) {
 		r = c.byValue(a.slot, a.id, a)
 	} else {
 		r = a.eval(c)

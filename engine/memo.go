@@ -365,9 +365,9 @@ func (c *evalCtx) valueEntry(slot int32) *valueMemo {
 	return c.valEntry[slot]
 }
 
-// longValue reports whether the current event's value of slot has a memo
+// keptLong reports whether the current event's value of slot has a memo
 // entry and is at least longValue bytes long.
-func (c *evalCtx) longValue(slot int32) bool {
+func (c *evalCtx) keptLong(slot int32) bool {
 	e := c.valueEntry(slot)
 	return e != nil && e.long
 }

@@ -126,6 +126,33 @@ func TestScanMemoLongValues(t *testing.T) {
 	}
 }
 
+// TestScanMemoManyRefs: a value whose literals have more refs than an
+// entry holds (maxEntryRefs) is scanned every time and answers with all
+// of them, never with a kept part; one with exactly that many is kept.
+func TestScanMemoManyRefs(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		kept bool
+	}{{maxEntryRefs, true}, {maxEntryRefs + 1, false}, {maxEntryRefs + 4465, false}} {
+		x, _ := literalIndex(t, []string{`mimikatz`}, 1)
+		x.litRefs = x.litRefs[:0]
+		for ref := range int32(tc.n) {
+			x.litRefs = append(x.litRefs, ref)
+		}
+		x.litStart[1] = int32(tc.n)
+		c := &evalCtx{nfields: 1}
+		v := `C:\Temp\mimikatz.exe privilege::debug`
+		for round := range 3 {
+			if got := c.scanMemoized(x, 0, KindString, v, false); len(got) != tc.n || got[0] != 0 || got[tc.n-1] != int32(tc.n-1) {
+				t.Fatalf("%d refs, round %d: %d refs back", tc.n, round, len(got))
+			}
+		}
+		if k := memoHolds(c, 0, v); k != tc.kept {
+			t.Errorf("%d refs: value kept %v, want %v", tc.n, k, tc.kept)
+		}
+	}
+}
+
 // TestScanMemoKeepsRepeated: one-off values passing through a set do not
 // push out a value that keeps coming back (each lowers its score only when
 // the set's hand passes it).
