@@ -126,6 +126,30 @@ func TestScanMemoLongValues(t *testing.T) {
 	}
 }
 
+// TestScanMemoShortValues: short values are kept too (an IntegrityLevel
+// of "System" holds a literal, and finding it costs more than a lookup),
+// and answer as a fresh scan does; the empty value is never kept.
+func TestScanMemoShortValues(t *testing.T) {
+	x, ac := literalIndex(t, []string{`system`, `0x3e7`, `s`}, 1)
+	c := &evalCtx{nfields: 1}
+	for _, tc := range []struct {
+		v    string
+		kept bool
+	}{{"System", true}, {"0x3e7", true}, {"S", true}, {"High", true}, {"", false}} {
+		// Refs come back once each ("s" is twice in "System").
+		want := slices.Compact(slices.Sorted(slices.Values(scanText(ac, tc.v, &evalCtx{}))))
+		for round := range 3 {
+			got := slices.Compact(slices.Sorted(slices.Values(c.scanMemoized(x, 0, KindString, tc.v, false))))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q, round %d: hits %v, want %v", tc.v, round, got, want)
+			}
+		}
+		if k := memoHolds(c, 0, tc.v); k != tc.kept {
+			t.Errorf("%q kept: %v, want %v", tc.v, k, tc.kept)
+		}
+	}
+}
+
 // TestScanMemoManyRefs: a value whose literals have more refs than an
 // entry holds (maxEntryRefs) is scanned every time and answers with all
 // of them, never with a kept part; one with exactly that many is kept.
