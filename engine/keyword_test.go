@@ -111,6 +111,7 @@ detection:
     condition: keywords
 `
 	indexed, brute := indexedAndBrute(t, src)
+	long := strings.Repeat("C:\\Windows\\System32\\ ", 20)
 	for _, tc := range []struct {
 		fields map[string]engine.Value
 		want   int
@@ -123,6 +124,16 @@ detection:
 		{map[string]engine.Value{"A": engine.Str("mimi\u212aatz")}, 1},
 		{map[string]engine.Value{"A": strList("x", "mimiKATZ")}, 1},
 		{map[string]engine.Value{"A": engine.Str("sekurlsa:"), "B": engine.Str(":")}, 0},
+		// Long texts beside short ones, with and without runes that fold
+		// to ASCII letters.
+		{map[string]engine.Value{"A": engine.Str(long + " mimi"), "B": engine.Str("katz y")}, 0},
+		{map[string]engine.Value{"A": engine.Str("x mimi"), "B": engine.Str("katz" + long)}, 0},
+		{map[string]engine.Value{"A": engine.Str(long + "MIMIKATZ"), "B": engine.Str("x")}, 1},
+		{map[string]engine.Value{"A": engine.Str(long + "café"), "B": engine.Str("sekurlsa::x")}, 1},
+		{map[string]engine.Value{"A": engine.Str(long + "mimi\u212aatz"), "B": engine.Str("x")}, 1},
+		{map[string]engine.Value{"A": engine.Str("x"), "B": engine.Str(long + "ſekurlsa::x")}, 1},
+		{map[string]engine.Value{"A": strList(long+"x", "mimiKATZ")}, 1},
+		{map[string]engine.Value{"A": strList(long+"café", long+"ß")}, 0},
 	} {
 		tc.fields["Channel"] = engine.Str("Security")
 		ev := engine.NewEvent(tc.fields)
