@@ -169,13 +169,12 @@ type atomResult struct {
 	ok bool
 }
 
-// Every value but the empty one (memoMin) is kept, the short ones too: an
+// Values of memoMin to memoMax bytes are kept. Short ones too: an
 // IntegrityLevel of "System" or a LogonId of "0x3e7" holds a literal of
-// its field, and finding it again (a Teddy call and its verification) cost
-// more than looking the value up; keeping values of 1 to 7 bytes took 800
-// instructions off a process creation (of 21,500) and 240 off a mixed
-// Sysmon event (BenchmarkAgent, all rules). Values longer than memoMax
-// are not kept. Up to that length long values pay the
+// its field, and finding it again (a Teddy call and its verification)
+// costs more than looking the value up; keeping values of 1 to 7 bytes
+// took 800 of 18,600 instructions off a process creation and 240 of 8,600
+// off a mixed Sysmon event (BenchmarkAgent, all rules). Long values pay the
 // most to scan and still repeat: an encoded PowerShell stager's 5 KB
 // command line comes back as the parent command line of every process it
 // starts (on the process-creation lane, 3% of events; scanning them was
