@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -296,4 +297,102 @@ func BenchmarkKeywordMatch(b *testing.B) {
 			b.Fatal("no match")
 		}
 	}
+}
+
+// TestKeywordsKnownValues checks the keyword search of values the index
+// scans anyway, which a context leaves out of the search once a search of
+// an event found none of the route's keywords in them (see kwKnown): values
+// holding a keyword are searched every time, other fields' values always,
+// and a value clean for one route's keywords is searched again for
+// another's. The events go through one engine in turn, as a stream does,
+// as typed events, typed events handing over their texts in schema order,
+// and in another order.
+func TestKeywordsKnownValues(t *testing.T) {
+	indexed, brute := indexedAndBrute(t, `
+title: security keywords
+logsource: {product: windows, service: security}
+detection:
+    keywords: ['sekurlsa::', 'mimikatz']
+    condition: keywords
+---
+title: system keywords
+logsource: {product: windows, service: system}
+detection:
+    keywords: ['psexesvc']
+    condition: keywords
+---
+title: scanned fields
+logsource: {product: windows}
+detection:
+    selection_cmd:
+        CommandLine|contains: 'whoami'
+    selection_image:
+        Image|endswith: '\net.exe'
+    condition: 1 of selection_*
+`)
+	schema, err := engine.NewSchema("Channel", "CommandLine", "Image", "Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := engine.Str
+	const (
+		clean  = `C:\Windows\System32\svchost.exe -k netsvcs -p`
+		dirty  = `C:\Tools\x.exe "sekurlsa::logonpasswords" exit`
+		system = `C:\Windows\PSEXESVC.exe -service`
+		image  = `C:\Windows\System32\svchost.exe`
+	)
+	for _, tc := range []struct {
+		fields map[string]engine.Value
+		want   []string
+	}{
+		{map[string]engine.Value{"CommandLine": str(dirty), "Image": str(image)}, []string{"security keywords"}},
+		// The same value again: it held a keyword, so it is searched again.
+		{map[string]engine.Value{"CommandLine": str(dirty), "Image": str(image)}, []string{"security keywords"}},
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image), "Other": str("mimikatz")}, []string{"security keywords"}},
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image)}, nil},
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image)}, nil},
+		// Known clean values; the keyword is in a field no rule scans...
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image), "Other": str("run MIMIKATZ")}, []string{"security keywords"}},
+		// ... and in a scanned field's new value.
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(`C:\mimikatz\x.exe`)}, []string{"security keywords"}},
+		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(`C:\mimikatz\y.exe`), "Other": str("x")}, []string{"security keywords"}},
+		// Clean for the security keywords, not for the system ones.
+		{map[string]engine.Value{"CommandLine": str(system), "Image": str(image)}, nil},
+		{map[string]engine.Value{"CommandLine": str(system), "Image": str(image)}, nil},
+		{map[string]engine.Value{"Channel": str("System"), "CommandLine": str(system), "Image": str(image)}, []string{"system keywords"}},
+		{map[string]engine.Value{"Channel": str("System"), "CommandLine": str(system), "Image": str(image)}, []string{"system keywords"}},
+		{map[string]engine.Value{"CommandLine": str(`whoami /all`), "Image": str(image)}, []string{"scanned fields"}},
+	} {
+		if _, ok := tc.fields["Channel"]; !ok {
+			tc.fields["Channel"] = str("Security")
+		}
+		for round := range 2 {
+			for _, ev := range []engine.Event{
+				newAgentEvent(schema, tc.fields),
+				orderedTexts{newAgentEvent(schema, tc.fields), false},
+				orderedTexts{newAgentEvent(schema, tc.fields), true},
+			} {
+				got, want := ids(indexed.Match(ev)), ids(brute.Match(ev))
+				if !slices.Equal(got, want) || !slices.Equal(got, tc.want) {
+					t.Errorf("round %d, %T %v: indexed %v, brute force %v, want %v", round, ev, tc.fields, got, want, tc.want)
+				}
+			}
+		}
+	}
+}
+
+// orderedTexts is a typed event that hands over its texts in schema order,
+// or the other way round.
+type orderedTexts struct {
+	*agentEvent
+	reversed bool
+}
+
+func (o orderedTexts) AppendTexts(dst []string) []string {
+	n := len(dst)
+	dst = rangeTexts(o.agentEvent, dst)
+	if o.reversed {
+		slices.Reverse(dst[n:])
+	}
+	return dst
 }
