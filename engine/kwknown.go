@@ -33,12 +33,9 @@ func (c *evalCtx) leaveOutKnown(rt *route, texts []string) {
 		if slot < 0 || slot >= n {
 			continue // cannot happen: one bounds check for the four arrays
 		}
-		if valGen[slot] != gen {
-			continue // no memo entry this event
-		}
 		pos := slotPos[slot]
-		if uint(pos) >= uint(len(texts)) {
-			continue // not read by position (-1), or no such text
+		if uint(pos) >= uint(len(texts)) || valGen[slot] != gen {
+			continue // not in the schema (-1), no such text, or no memo entry this event
 		}
 		s, v := texts[pos], slots[slot].v.S
 		if len(s) != len(v) || unsafe.StringData(s) != unsafe.StringData(v) || len(s) == 0 {
