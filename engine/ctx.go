@@ -71,7 +71,6 @@ type evalCtx struct {
 	texts   []string                 // the event's texts, while keywords are searched
 	addText func(string, Value) bool // adds one value's texts to texts
 	kwBuf   []byte                   // the texts joinedKeywords searches
-	kwMark  []*valueMemo             // see leaveOutKnown
 
 	all    []fieldValue // every field of the event, for keyword search
 	folds  []string     // their folds, while a keyword search runs (valueFolds)

@@ -176,9 +176,7 @@ func (p *processEvent) Range(fn func(string, engine.Value) bool) {
 }
 
 // AppendTexts hands keyword searches every text at once: the event's
-// values, the user only when it has one (as FieldAt reports it). They come
-// in schema order and are the strings FieldAt returns, so the search can
-// leave out the values the index has found to hold no keyword before.
+// values, the user only when it has one (as FieldAt reports it).
 func (p *processEvent) AppendTexts(dst []string) []string {
 	dst = append(dst, "Microsoft-Windows-Sysmon/Operational", "1", p.image, p.commandLine)
 	if p.user != "" {

@@ -469,7 +469,6 @@ type route struct {
 	always []int32  // routed rules without a witness or gate
 	gated  []int32  // routed rules without a witness, with a gate
 	scan   []int    // fields (index.fields) that witness some routed rule
-	slots  []int32  // their slots, for the keyword search (see leaveOutKnown)
 	nums   []int    // number fields (index.nums) that witness some routed rule
 	kw     *aho.Set // keywords of the routed rules
 	kwIDs  []int32  // kw's literal i is global literal kwIDs[i]
@@ -557,7 +556,6 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 		for id := lo; id < hi; id++ {
 			if r.needsAny(e.index, id) {
 				r.scan = append(r.scan, fi)
-				r.slots = append(r.slots, f.slot)
 				break
 			}
 		}
@@ -717,23 +715,18 @@ func jsonKeywords(lits []string) *aho.Set {
 	return set
 }
 
-// scanKeywords scans every value of the event for the route's keywords,
-// but those known to hold none (leaveOutKnown): joined into one text when
-// it can (joinedKeywords), else each value on its own. An ASCII value
-// shorter than the shortest keyword cannot hold one, nor can another value
-// whose fold cannot reach that length.
+// scanKeywords scans every value of the event for the route's keywords:
+// joined into one text when it can (joinedKeywords), else each value on
+// its own. An ASCII value shorter than the shortest keyword cannot hold
+// one, nor can another value whose fold cannot reach that length.
 func scanKeywords(rt *route, c *evalCtx) []int32 {
-	texts := c.eventTexts()
-	if c.slotPos != nil {
-		c.leaveOutKnown(rt, texts)
+	if rt.kwJoined && c.joinedKeywords(rt) {
+		return c.hits
 	}
-	if !rt.kwJoined || !c.joinedKeywords(rt, texts) {
-		for _, s := range texts {
-			c.keywordText(rt, s)
-		}
+	for _, s := range c.eventTexts() {
+		c.keywordText(rt, s)
 	}
 	c.dropTexts()
-	c.markKnown(rt, len(c.hits) == 0)
 	return c.hits
 }
 
@@ -783,8 +776,9 @@ func (c *evalCtx) dropTexts() {
 // holds one, it adds nothing and returns false. (Whether the text is all
 // ASCII, and so holds none, the scan tells: most events need no other
 // pass over the text.)
-func (c *evalCtx) joinedKeywords(rt *route, texts []string) bool {
-	buf := appendJoined(c.kwBuf[:0], texts, rt.joinMin())
+func (c *evalCtx) joinedKeywords(rt *route) bool {
+	buf := appendJoined(c.kwBuf[:0], c.eventTexts(), rt.joinMin())
+	c.dropTexts()
 	c.kwBuf = buf
 	if cap(buf) > maxKeywordJoin {
 		c.kwBuf = nil // after an unusually large event

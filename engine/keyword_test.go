@@ -299,14 +299,12 @@ func BenchmarkKeywordMatch(b *testing.B) {
 	}
 }
 
-// TestKeywordsKnownValues checks the keyword search of values the index
-// scans anyway, which a context leaves out of the search once a search of
-// an event found none of the route's keywords in them (see kwKnown): values
-// holding a keyword are searched every time, other fields' values always,
-// and a value clean for one route's keywords is searched again for
-// another's. The events go through one engine in turn, as a stream does,
-// as typed events, typed events handing over their texts in schema order,
-// and in another order.
+// TestKeywordsKnownValues checks the keyword search of typed events through
+// one engine in turn, as a stream: values of scanned fields that repeat,
+// with and without a keyword, keywords in fields no rule scans, a value
+// holding one route's keyword and not another's; the events as typed
+// events, typed events handing over their texts in schema order, and in
+// another order.
 func TestKeywordsKnownValues(t *testing.T) {
 	indexed, brute := indexedAndBrute(t, `
 title: security keywords

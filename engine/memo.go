@@ -108,9 +108,6 @@ type valueMemo struct {
 	decKept bool
 	enc     bool // the entry's enc
 	long    bool // the value has longValue bytes or more
-	// kwClean: the route whose keywords a search found none of in the
-	// value (see leaveOutKnown), or nil.
-	kwClean *route
 }
 
 // find returns the index of the entry holding s, of kind, encoded or not,
@@ -266,7 +263,6 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 	v := &m.vals[i]
 	v.atoms = v.atoms[:0]
 	v.foldState, v.decKept, v.enc, v.long = foldNone, false, encoded, long
-	v.kwClean = nil
 	c.setValueEntry(f.slot, v)
 	return e.refs()
 }

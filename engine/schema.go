@@ -96,14 +96,6 @@ type IndexedEvent interface {
 // (an empty text for a null, say) costs only time. It may be called more
 // than once for one event. The engine holds the strings only while it
 // matches the event.
-//
-// An IndexedEvent that appends its fields' texts in schema order, the
-// text of field i at index i (as an event with a string for every field
-// of its schema does), and hands over the very strings FieldAt returns,
-// lets the search leave out the values the index scans anyway and has
-// found to hold no keyword in earlier events: most of an event's text,
-// for telemetry that repeats its images and command lines. Texts in
-// another order are all searched.
 type TextEvent interface {
 	Event
 	AppendTexts(dst []string) []string
