@@ -178,6 +178,28 @@ detection:
         Image|endswith: ['.exe', '.com']
     condition: not known
 `
+	// A garbage collection that starts during the count empties
+	// sync.Pool's per-P array, which the next Get allocates again (the
+	// engine's context comes back from the pool's victim cache): one
+	// allocation that is not the engine's, seen about twice in a thousand
+	// runs. A count with allocations is taken again, with a new engine,
+	// up to three times: an allocation per gate result would be in each.
+	var allocs float64
+	for range 3 {
+		if allocs = gateResultAllocs(t, src); allocs == 0 {
+			break
+		}
+	}
+	if allocs != 0 {
+		t.Errorf("%v allocations for 50 events, want 0", allocs)
+	}
+}
+
+// gateResultAllocs returns the allocations of matching 50 events whose
+// values' memo entries get a gate's result, in an engine of the rules src
+// (see TestGateResultsAllocateNothing).
+func gateResultAllocs(t *testing.T, src string) float64 {
+	t.Helper()
 	indexed, _ := indexedAndBrute(t, src)
 	event := func(channel string, i int) []byte {
 		// Lower case and no escapes, so that a value is neither folded
@@ -209,6 +231,7 @@ detection:
 	// gate's result.
 	calls := 0
 	allocs := testing.AllocsPerRun(1, func() {
+
 		if calls == 0 {
 			match(event("Security", -1))
 			for _, raw := range system {
@@ -223,7 +246,5 @@ detection:
 	if calls != 2 {
 		t.Fatalf("%d calls", calls)
 	}
-	if allocs != 0 {
-		t.Errorf("%v allocations for 50 events, want 0", allocs)
-	}
+	return allocs
 }
