@@ -299,13 +299,13 @@ func BenchmarkKeywordMatch(b *testing.B) {
 	}
 }
 
-// TestKeywordsKnownValues checks the keyword search of typed events through
+// TestKeywordsRepeatedValues checks the keyword search of typed events through
 // one engine in turn, as a stream: values of scanned fields that repeat,
 // with and without a keyword, keywords in fields no rule scans, a value
 // holding one route's keyword and not another's; the events as typed
 // events, typed events handing over their texts in schema order, and in
 // another order.
-func TestKeywordsKnownValues(t *testing.T) {
+func TestKeywordsRepeatedValues(t *testing.T) {
 	indexed, brute := indexedAndBrute(t, `
 title: security keywords
 logsource: {product: windows, service: security}
@@ -344,17 +344,17 @@ detection:
 		want   []string
 	}{
 		{map[string]engine.Value{"CommandLine": str(dirty), "Image": str(image)}, []string{"security keywords"}},
-		// The same value again: it held a keyword, so it is searched again.
+		// The same value again.
 		{map[string]engine.Value{"CommandLine": str(dirty), "Image": str(image)}, []string{"security keywords"}},
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image), "Other": str("mimikatz")}, []string{"security keywords"}},
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image)}, nil},
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image)}, nil},
-		// Known clean values; the keyword is in a field no rule scans...
+		// Repeated values without a keyword; one in a field no rule scans...
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(image), "Other": str("run MIMIKATZ")}, []string{"security keywords"}},
 		// ... and in a scanned field's new value.
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(`C:\mimikatz\x.exe`)}, []string{"security keywords"}},
 		{map[string]engine.Value{"CommandLine": str(clean), "Image": str(`C:\mimikatz\y.exe`), "Other": str("x")}, []string{"security keywords"}},
-		// Clean for the security keywords, not for the system ones.
+		// A value without the security keywords, with a system one.
 		{map[string]engine.Value{"CommandLine": str(system), "Image": str(image)}, nil},
 		{map[string]engine.Value{"CommandLine": str(system), "Image": str(image)}, nil},
 		{map[string]engine.Value{"Channel": str("System"), "CommandLine": str(system), "Image": str(image)}, []string{"system keywords"}},
