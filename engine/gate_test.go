@@ -178,12 +178,12 @@ detection:
         Image|endswith: ['.exe', '.com']
     condition: not known
 `
-	// A garbage collection that starts during the count empties
-	// sync.Pool's per-P array, which the next Get allocates again (the
-	// engine's context comes back from the pool's victim cache): one
-	// allocation that is not the engine's, seen about twice in a thousand
-	// runs. A count with allocations is taken again, with a new engine,
-	// up to three times: an allocation per gate result would be in each.
+	// About two runs in a thousand count one allocation that is not a
+	// gate result's: most likely a garbage collection starting during the
+	// count, which empties sync.Pool's per-P array for the next Get to
+	// allocate again. A count with allocations is taken again, with a new
+	// engine, up to three times: an allocation per gate result would be
+	// in each (with no room for results in memo entries, 50 in each).
 	var allocs float64
 	for range 3 {
 		if allocs = gateResultAllocs(t, src); allocs == 0 {
@@ -231,7 +231,6 @@ func gateResultAllocs(t *testing.T, src string) float64 {
 	// gate's result.
 	calls := 0
 	allocs := testing.AllocsPerRun(1, func() {
-
 		if calls == 0 {
 			match(event("Security", -1))
 			for _, raw := range system {
