@@ -190,6 +190,10 @@ type namedEvent struct{ t *typedEvent }
 func (n namedEvent) Field(name string) (engine.Value, bool)   { return n.t.Field(name) }
 func (n namedEvent) Range(fn func(string, engine.Value) bool) { n.t.Range(fn) }
 
+// TextBlock hands keyword searches the block that holds every text
+// (engine.TextBlockEvent).
+func (t *typedEvent) TextBlock() string { return unsafe.String(unsafe.SliceData(t.block), len(t.block)) }
+
 // typed converts raw events to typed events, outside any timing.
 func typed(tb testing.TB, raws [][]byte) []*typedEvent {
 	tb.Helper()

@@ -35,6 +35,10 @@
 //		return append(dst, p.Image, p.CommandLine, p.ParentImage, ...)
 //	}
 //
+// An event whose texts all lie in one buffer (the record it was decoded
+// into) implements TextBlockEvent as well, and the search reads that
+// buffer where it is instead of joining the texts.
+//
 // # How a rule runs
 //
 // Every Sigma field comparison (Image|endswith: ['\x.exe', ...]) becomes an

@@ -720,8 +720,14 @@ func jsonKeywords(lits []string) *aho.Set {
 // its own. An ASCII value shorter than the shortest keyword cannot hold
 // one, nor can another value whose fold cannot reach that length.
 func scanKeywords(rt *route, c *evalCtx) []int32 {
-	if rt.kwJoined && c.joinedKeywords(rt) {
-		return c.hits
+	if rt.kwJoined {
+		if be, ok := c.ev.(TextBlockEvent); ok {
+			if c.searchLowered(rt, be.TextBlock()) {
+				return c.hits
+			}
+		} else if c.joinedKeywords(rt) {
+			return c.hits
+		}
 	}
 	for _, s := range c.eventTexts() {
 		c.keywordText(rt, s)
@@ -783,7 +789,13 @@ func (c *evalCtx) joinedKeywords(rt *route) bool {
 	if cap(buf) > maxKeywordJoin {
 		c.kwBuf = nil // after an unusually large event
 	}
-	text := bytesString(buf)
+	return c.searchLowered(rt, bytesString(buf))
+}
+
+// searchLowered searches text, which holds every value's text, for rt's
+// ASCII keywords, lowered to ASCII lower case (see joinedKeywords), and
+// reports whether that found what searching each value's fold finds.
+func (c *evalCtx) searchLowered(rt *route, text string) bool {
 	hits, ascii := rt.kw.ScanLowerChecked(text, c.hits)
 	if !ascii && holdsFoldToASCII(text) {
 		c.hits = hits[:len(c.hits)]

@@ -264,8 +264,50 @@ detection:
 			if calls == 0 {
 				t.Errorf("%s %v: the index did not ask for the texts", kw, tc.fields)
 			}
+			// As events whose texts lie in one block: the texts back to
+			// back (a keyword can span two of them), and with the field
+			// names between them.
+			for _, names := range []bool{false, true} {
+				blocks := 0
+				bev := blockEvent{textEvent{engine.NewEvent(tc.fields), &calls}, textBlock(ev, names), &blocks}
+				if got := len(indexed.Match(bev)); got != want {
+					t.Errorf("%s %v, texts in a block (names %t): indexed %d, brute force %d matches", kw, tc.fields, names, got, want)
+				}
+				if ascii := !strings.Contains(kw, "Ü"); ascii != (blocks > 0) {
+					t.Errorf("%s %v: the index read the block %d times, want it read when the keywords are ASCII", kw, tc.fields, blocks)
+				}
+			}
 		}
 	}
+}
+
+// blockEvent is a textEvent whose texts lie in one block
+// (engine.TextBlockEvent), counting the calls for it.
+type blockEvent struct {
+	textEvent
+	block string
+	calls *int
+}
+
+func (e blockEvent) TextBlock() string {
+	*e.calls++
+	return e.block
+}
+
+// textBlock returns the texts of ev's values back to back, in Range's
+// order, each after its field's name when names.
+func textBlock(ev engine.Event, names bool) string {
+	var b strings.Builder
+	ev.Range(func(name string, v engine.Value) bool {
+		if names {
+			b.WriteString(name)
+		}
+		for _, s := range engine.AppendValueTexts(nil, v) {
+			b.WriteString(s)
+		}
+		return true
+	})
+	return b.String()
 }
 
 // BenchmarkKeywordMatch matches an event of 40 fields, mixed case, whose

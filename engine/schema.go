@@ -101,6 +101,20 @@ type TextEvent interface {
 	AppendTexts(dst []string) []string
 }
 
+// TextBlockEvent is a TextEvent whose texts lie in one block of memory,
+// such as the buffer an agent decodes a record into: keyword searches read
+// the block where it is instead of joining the texts.
+//
+// TextBlock returns text that holds, whole, every text AppendTexts hands
+// over, in any order. It may hold more (field names, padding, texts side by
+// side with nothing between them): a keyword found in bytes no value holds
+// costs one keyword rule's evaluation on the event's values, never a
+// detection. The engine holds the string only while it matches the event.
+type TextBlockEvent interface {
+	TextEvent
+	TextBlock() string
+}
+
 // AppendValueTexts appends to dst the texts v contributes to AppendTexts
 // (see TextEvent): its text, a list's items' texts, nothing for a null,
 // and returns the extended slice. An event that keeps Values implements
