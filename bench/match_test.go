@@ -192,7 +192,9 @@ func (n namedEvent) Range(fn func(string, engine.Value) bool) { n.t.Range(fn) }
 
 // TextBlock hands keyword searches the block that holds every text
 // (engine.TextBlockEvent).
-func (t *typedEvent) TextBlock() string { return unsafe.String(unsafe.SliceData(t.block), len(t.block)) }
+func (t *typedEvent) TextBlock() string {
+	return unsafe.String(unsafe.SliceData(t.block), len(t.block))
+}
 
 // typed converts raw events to typed events, outside any timing.
 func typed(tb testing.TB, raws [][]byte) []*typedEvent {
