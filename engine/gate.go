@@ -1,30 +1,43 @@
 package engine
 
+import "slices"
+
 // A rule without a witness (index.go) can hold with no literal present, so
 // the index cannot leave it out by what an event's fields contain. Many such
 // rules still cannot hold for most values of one field: `not Image|endswith:
 // ['.exe', '.com', ...]`, `not Image|contains: '\'`, a regular expression
-// on CommandLine with no fixed substring. Such a rule gets a gate: the AND of
-// the conjuncts of its condition that read one field's value and nothing
-// else. The rule is a candidate only when its gate holds, and what the gate
-// gives for a value is remembered in the value's memo entry (memo.go), next
-// to the literals the value holds: telemetry repeats its images and command
-// lines, so for most events the gate costs a look in a short list instead
-// of an evaluation of the rule. A gate is part of the rule's condition,
-// evaluated as the rule evaluates it, so the rule can never hold where its
-// gate does not.
+// on CommandLine with no fixed substring. A rule gets a gate for each field
+// that conjuncts of its condition read alone (up to maxGates): the AND of
+// those conjuncts. What a gate gives for a value is remembered in the
+// value's memo entry (memo.go), next to the literals the value holds:
+// telemetry repeats its images and command lines, so for most events a
+// gate costs a look in a short list instead of an evaluation of the rule.
+// A gate is part of the rule's condition, evaluated as the rule evaluates
+// it, so the rule can never hold where a gate does not.
+//
+// A rule without a witness is a candidate only when its first gate holds
+// (evaluated when its value has no memo entry) and no other gate rejects
+// the event. A rule with a witness is a candidate when its witness is
+// found and no gate rejects the event: a witness is a substring, found in
+// many values the condition still rejects (`Image|endswith:
+// '\svchost.exe'` with `not Image|startswith: 'C:\Windows\System32\'`
+// finds its literal in every svchost.exe; the gate rejects nearly all of
+// them). A gate rejects an event only from its value's memo entry: a value
+// the memo does not hold leaves the decision to the rule's evaluation,
+// since there the gate's result would not be kept for later events.
 
-// gate is the conjunct a rule without a witness is gated by.
+// gate is a conjunct of a rule's condition that reads one field alone.
 type gate struct {
 	slot int32 // the field whose value alone decides n
 	id   int32 // n's id among the results a memo entry keeps (after the atoms')
 	n    node
 }
 
-// gateOf returns the gate of condition n: the AND of the conjuncts of n
-// (n's own, and those `not` of an OR gives) that read only the field the
-// first such conjunct reads; false when no conjunct reads one field alone.
-func gateOf(n node) (node, int32, bool) {
+// gatesOf returns the gates of condition n, at most maxGates: for each
+// field that some conjunct of n (n's own, and those `not` of an OR gives)
+// reads alone, in the order of the first such conjunct, the AND of the
+// conjuncts that read only that field, and the field's slot.
+func gatesOf(n node) (gates []andNode, slots []int32) {
 	var parts []node
 	var conjuncts func(n node, neg bool)
 	conjuncts = func(n node, neg bool) {
@@ -53,23 +66,29 @@ func gateOf(n node) (node, int32, bool) {
 		parts = append(parts, n)
 	}
 	conjuncts(n, false)
-	var gate andNode
-	slot := int32(-1)
 	for _, p := range parts {
 		s, ok := valueSlot(p)
-		if !ok || slot >= 0 && s != slot {
+		if !ok {
 			continue
 		}
-		slot = s
-		gate = append(gate, p)
+		if k := slices.Index(slots, s); k >= 0 {
+			gates[k] = append(gates[k], p)
+		} else if len(slots) < maxGates {
+			gates, slots = append(gates, andNode{p}), append(slots, s)
+		}
 	}
-	switch len(gate) {
-	case 0:
-		return nil, -1, false
-	case 1:
-		return gate[0], slot, true
+	return gates, slots
+}
+
+// maxGates bounds a rule's gates.
+const maxGates = 4
+
+// gateNode is gate g as a node: g's one conjunct, or their AND.
+func gateNode(g andNode) node {
+	if len(g) == 1 {
+		return g[0]
 	}
-	return gate, slot, true
+	return g
 }
 
 // valueSlot returns the slot of the one field whose value alone decides n:
@@ -105,9 +124,9 @@ func sameSlot(ns []node) (int32, bool) {
 	return slot, slot >= 0
 }
 
-// buildGates gives every rule without a witness that has one a gate; gate
-// ids follow the engine's atom ids. It marks the slots whose memo entries
-// keep results: those of gates and of atoms evaluated by value.
+// buildGates gives every rule that has them its gates; gate ids follow the
+// engine's atom ids. It marks the slots whose memo entries keep results:
+// those of gates and of atoms evaluated by value.
 func (e *Engine) buildGates(idx *index) {
 	idx.results = make([]bool, len(e.slots))
 	for _, a := range e.atoms {
@@ -115,19 +134,53 @@ func (e *Engine) buildGates(idx *index) {
 			idx.results[a.slot] = true
 		}
 	}
-	for _, i := range idx.always {
-		n, slot, ok := gateOf(e.rules[i].tree)
-		if !ok {
+	id := int32(len(e.atoms))
+	for i := range e.rules {
+		ns, slots := gatesOf(e.rules[i].tree)
+		if len(ns) == 0 {
 			continue
 		}
 		if idx.gates == nil {
-			idx.gates = make([]*gate, len(e.rules))
+			idx.gates = make([]ruleGates, len(e.rules))
 		}
-		idx.gates[i] = &gate{slot: slot, id: int32(len(e.atoms)) + int32(i), n: n}
-		idx.results[slot] = true
+		gs := make(ruleGates, len(ns))
+		for k, n := range ns {
+			gs[k] = gate{slot: slots[k], id: id, n: gateNode(n)}
+			idx.results[slots[k]] = true
+			id++
+		}
+		idx.gates[i] = gs
 	}
+}
+
+// ruleGates are a rule's gates, one per field, in the order of gatesOf.
+type ruleGates []gate
+
+// holds reports, for a rule without a witness, whether its gates let it be a
+// candidate: its first gate holds (evaluated when its value has no memo
+// entry) and no other rejects the event.
+func (gs ruleGates) holds(c *evalCtx) bool {
+	return gs[0].holds(c) && !gs[1:].reject(c)
+}
+
+// reject reports whether one of gs rejects the event (see gate.rejects).
+func (gs ruleGates) reject(c *evalCtx) bool {
+	for k := range gs {
+		if gs[k].rejects(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // holds evaluates g for the current event, from the memo entry of its
 // field's value when g was evaluated on that value before.
 func (g *gate) holds(c *evalCtx) bool { return c.byValue(g.slot, g.id, g.n) }
+
+// rejects reports whether g does not hold for the current event's value of
+// its field, when the value has a memo entry; without one it reports false
+// and the rule is evaluated.
+func (g *gate) rejects(c *evalCtx) bool {
+	e := c.valueEntry(g.slot)
+	return e != nil && !c.entryResult(e, g.id, g.n)
+}

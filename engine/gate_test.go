@@ -156,6 +156,116 @@ func TestGatedRules(t *testing.T) {
 	}
 }
 
+// TestWitnessedGates checks gates on rules with a witness: a candidate is
+// left out when its gate, read from the memo entry of its field's value,
+// rejects the event, and the engine still matches as brute force does, on
+// values fresh and repeated, in either order, with gates on the witness's
+// field and on others.
+func TestWitnessedGates(t *testing.T) {
+	const src = `
+title: svchost elsewhere
+id: w-svchost
+logsource: {product: windows}
+detection:
+    selection:
+        Image|endswith: '\svchost.exe'
+    filter:
+        Image|startswith: 'C:\Windows\System32\'
+    condition: selection and not filter
+---
+title: dump as system
+id: w-dump
+logsource: {product: windows}
+detection:
+    selection:
+        CommandLine|contains: 'comsvcs'
+    system:
+        User|contains: ['AUTHORI', 'AUTORI']
+    condition: system and selection
+---
+title: user added
+id: w-net
+logsource: {product: windows}
+detection:
+    selection:
+        Image|endswith: '\net.exe'
+    add:
+        CommandLine|contains|all: [' user ', ' /add']
+    condition: selection and add
+---
+title: odd image runs itself
+id: g-odd
+logsource: {product: windows}
+detection:
+    selection:
+        Image|fieldref: ParentImage
+    filter_ext:
+        Image|endswith: '.exe'
+    filter_system:
+        User|startswith: 'NT AUTHORITY'
+    condition: selection and not 1 of filter_*
+---
+title: plain witness
+id: w-plain
+logsource: {product: windows}
+detection:
+    selection:
+        CommandLine|contains: 'whoami'
+    condition: selection
+`
+	events := []string{
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\svchost.exe","CommandLine":"svchost.exe -k netsvcs","User":"NT AUTHORITY\\SYSTEM"}`,
+		`{"Channel":"Security","Image":"c:\\windows\\system32\\SVCHOST.EXE","CommandLine":"whoami","User":"bob"}`,
+		`{"Channel":"Security","Image":"C:\\Users\\Public\\svchost.exe","CommandLine":"rundll32 comsvcs.dll MiniDump","User":"NT AUTHORITY\\SYSTEM"}`,
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\rundll32.exe","CommandLine":"rundll32 comsvcs.dll MiniDump","User":"bob"}`,
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\rundll32.exe","CommandLine":"rundll32 comsvcs.dll MiniDump","User":"AUTORITE NT\\Système"}`,
+		`{"Channel":"Security","Image":["C:\\Windows\\System32\\svchost.exe","D:\\svchost.exe"],"CommandLine":"x"}`,
+		`{"Channel":"Security","Image":"D:\\svchost.exe","CommandLine":"comsvcs"}`,
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\net.exe","CommandLine":"net user bob"}`,
+		`{"Channel":"Security","Image":"C:\\Windows\\System32\\net.exe","CommandLine":"net user bob pw /add"}`,
+		`{"Channel":"Security","Image":"C:\\x\\a.dat","ParentImage":"C:\\x\\a.dat","CommandLine":"a","User":"NT AUTHORITY\\SYSTEM"}`,
+		`{"Channel":"Security","Image":"C:\\x\\a.dat","ParentImage":"C:\\x\\a.dat","CommandLine":"a","User":"bob"}`,
+	}
+	for _, order := range []string{"given", "reversed"} {
+		indexed, brute := indexedAndBrute(t, src)
+		evs := slices.Clone(events)
+		if order == "reversed" {
+			slices.Reverse(evs)
+		}
+		if matched := agreeInTurns(t, indexed, brute, evs); matched < 5 {
+			t.Errorf("%s: only %d matches: the events do not exercise the rules", order, matched)
+		}
+	}
+	indexed, _ := indexedAndBrute(t, src)
+	for _, tc := range []struct {
+		json  string
+		cands int
+	}{
+		// svchost.exe where it belongs: the gate rejects it.
+		{events[0], 0},
+		{events[1], 1}, // whoami; svchost.exe rejected again
+		{events[2], 2},
+		// comsvcs by a user no AUTHORITY names: rejected by the gate on
+		// User, a field the rule's witness is not in.
+		{events[3], 0},
+		{events[4], 1},
+		// A list is no memo's value: the rule is evaluated.
+		{events[5], 1},
+		// net.exe holds the Image gate; the CommandLine gate rejects
+		// the first command line.
+		{events[7], 0},
+		{events[8], 1},
+		// A rule without a witness: its first gate (Image) holds, its
+		// second (User) rejects the SYSTEM user.
+		{events[9], 0},
+		{events[10], 1},
+	} {
+		for range 3 { // fresh values, then from the memo
+			wantCandidates(t, indexed, tc.json, tc.cands)
+		}
+	}
+}
+
 // TestGateResultsAllocateNothing: keeping a gate's result in the memo entry
 // of a value that an earlier event, which no gate reads, had the memo keep
 // allocates nothing (an agent in steady state allocates nothing per event).

@@ -65,9 +65,9 @@ type index struct {
 	litRefs  []int32
 	lits     []string // literal id (global) -> the literal
 	always   []int32  // rules without a witness
-	// gates[i] is the gate of rule i, a rule without a witness, or nil
-	// (gate.go); gates is nil when no rule has one.
-	gates []*gate
+	// gates[i] are the gates of rule i (gate.go); gates is nil when no
+	// rule has one.
+	gates []ruleGates
 	// results[slot]: atoms or gates keep results in the memo entries of
 	// the slot's values (see evalCtx.byValue).
 	results []bool
@@ -516,7 +516,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	for _, i := range e.index.always {
 		switch {
 		case !r.has(i):
-		case e.index.gates != nil && e.index.gates[i] != nil:
+		case e.index.gates != nil && len(e.index.gates[i]) > 0:
 			r.gated = append(r.gated, i)
 		default:
 			r.always = append(r.always, i)
@@ -646,7 +646,17 @@ func (e *Engine) candidates(c *evalCtx) {
 		}
 	}
 	// After the scans, which found the memo entries of the values gates
-	// read.
+	// read: the witnessed candidates whose gates reject the event are left
+	// out, and the rules without a witness whose gates hold are added.
+	if gates := e.index.gates; gates != nil {
+		kept := c.cands[:fresh]
+		for _, i := range c.cands[fresh:] {
+			if !gates[i].reject(c) {
+				kept = append(kept, i)
+			}
+		}
+		c.cands = kept
+	}
 	for _, i := range rt.gated {
 		if e.index.gates[i].holds(c) {
 			c.cands = append(c.cands, i)
@@ -1152,8 +1162,8 @@ func (e *Engine) IndexStats() IndexStats {
 		return s
 	}
 	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), int(e.index.literals())
-	for _, g := range e.index.gates {
-		if g != nil {
+	for _, i := range e.index.always {
+		if e.index.gates != nil && len(e.index.gates[i]) > 0 {
 			s.Gated++
 		}
 	}

@@ -386,6 +386,12 @@ func (c *evalCtx) byValue(slot, id int32, x evaluator) bool {
 	if e == nil {
 		return x.eval(c)
 	}
+	return c.entryResult(e, id, x)
+}
+
+// entryResult evaluates x (id), whose result depends on the value e keeps
+// alone, from e when x was evaluated on that value before.
+func (c *evalCtx) entryResult(e *valueMemo, id int32, x evaluator) bool {
 	for _, r := range e.atoms {
 		if r.id == id {
 			return r.ok
