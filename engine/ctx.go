@@ -62,8 +62,7 @@ type evalCtx struct {
 	memoSeed  maphash.Seed
 	memoBytes int // value bytes the memos hold (see memoBudget)
 	nfields   int
-	valEntry  []*valueMemo // slot -> what the memo keeps of its value this event
-	valGen    []uint32     // slot -> generation valEntry was set in
+	valEntry  []valueRef // slot -> what the memo keeps of its value this event
 
 	srcs     *sourceCache // see sourceOf; pooled contexts only
 	srcEntry *sourceMemo  // the entry of the current event's source; nil for none
@@ -109,7 +108,7 @@ func (e *Engine) newCtx() *evalCtx {
 	if e.index != nil {
 		c.seen = make([]uint32, len(e.index.trackRules))
 		c.nfields = len(e.index.fields)
-		c.valEntry, c.valGen = make([]*valueMemo, n), make([]uint32, n)
+		c.valEntry = make([]valueRef, n)
 	}
 	return c
 }
@@ -152,7 +151,7 @@ func (c *evalCtx) begin(ev Event) {
 		clear(c.memo)
 		clear(c.rs)
 		clear(c.seen)
-		clear(c.valGen)
+		clear(c.valEntry)
 		c.allGen = 0
 		c.gen = 1
 	}

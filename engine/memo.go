@@ -357,16 +357,26 @@ func (c *evalCtx) setValueEntry(slot int32, e *valueMemo) {
 	if slot < 0 || int(slot) >= len(c.valEntry) {
 		return
 	}
-	c.valEntry[slot], c.valGen[slot] = e, c.gen
+	c.valEntry[slot] = valueRef{e, c.gen}
+}
+
+// valueRef is what a memo keeps of a slot's value, and the generation of
+// the event it was the value of.
+type valueRef struct {
+	e   *valueMemo
+	gen uint32
 }
 
 // valueEntry returns what a memo keeps of the current event's value of
 // slot, or nil when no memo holds the value.
 func (c *evalCtx) valueEntry(slot int32) *valueMemo {
-	if slot < 0 || int(slot) >= len(c.valEntry) || c.valGen[slot] != c.gen {
+	if slot < 0 || int(slot) >= len(c.valEntry) {
 		return nil
 	}
-	return c.valEntry[slot]
+	if r := &c.valEntry[slot]; r.gen == c.gen {
+		return r.e
+	}
+	return nil
 }
 
 // keptLong reports whether the current event's value of slot has a memo
