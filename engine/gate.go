@@ -1,6 +1,10 @@
 package engine
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/tanchi-dev/tanchi/engine/internal/pattern"
+)
 
 // A rule without a witness (index.go) can hold with no literal present, so
 // the index cannot leave it out by what an event's fields contain. Many such
@@ -25,6 +29,13 @@ import "slices"
 // them). A gate rejects an event only from its value's memo entry: a value
 // the memo does not hold leaves the decision to the rule's evaluation,
 // since there the gate's result would not be kept for later events.
+//
+// A conjunct that compares two fields (`Image|fieldref: ParentImage`)
+// reads no field alone, and a rule built on one ("a process started by
+// its own image") has no witness and is a candidate for nearly every
+// event of its logsource. Its pair gate rejects the events whose two
+// values differ once folded, from the hashes of the folds their memo
+// entries keep.
 
 // gate is a conjunct of a rule's condition that reads one field alone.
 type gate struct {
@@ -34,10 +45,27 @@ type gate struct {
 }
 
 // gatesOf returns the gates of condition n, at most maxGates: for each
-// field that some conjunct of n (n's own, and those `not` of an OR gives)
-// reads alone, in the order of the first such conjunct, the AND of the
-// conjuncts that read only that field, and the field's slot.
+// field that some conjunct of n (see conjunctsOf) reads alone, in the
+// order of the first such conjunct, the AND of the conjuncts that read
+// only that field, and the field's slot.
 func gatesOf(n node) (gates []andNode, slots []int32) {
+	for _, p := range conjunctsOf(n) {
+		s, ok := valueSlot(p)
+		if !ok {
+			continue
+		}
+		if k := slices.Index(slots, s); k >= 0 {
+			gates[k] = append(gates[k], p)
+		} else if len(slots) < maxGates {
+			gates, slots = append(gates, andNode{p}), append(slots, s)
+		}
+	}
+	return gates, slots
+}
+
+// conjunctsOf returns the conjuncts of condition n: n's own, and those
+// `not` of an OR gives.
+func conjunctsOf(n node) []node {
 	var parts []node
 	var conjuncts func(n node, neg bool)
 	conjuncts = func(n node, neg bool) {
@@ -66,18 +94,45 @@ func gatesOf(n node) (gates []andNode, slots []int32) {
 		parts = append(parts, n)
 	}
 	conjuncts(n, false)
-	for _, p := range parts {
-		s, ok := valueSlot(p)
+	return parts
+}
+
+// pairGate is a conjunct `A|fieldref: B` of a rule's condition, equality
+// regardless of case: it rejects an event whose values of the two fields
+// both have memo entries, and whose folds differ (by their hashes, kept in
+// the entries: different hashes are different folds). Equal hashes leave
+// the decision to the rule.
+type pairGate struct{ a, b int32 }
+
+// pairGatesOf returns the pair gates among condition n's conjuncts.
+func pairGatesOf(n node) []pairGate {
+	var out []pairGate
+	for _, p := range conjunctsOf(n) {
+		l, ok := p.(atomLeaf)
 		if !ok {
 			continue
 		}
-		if k := slices.Index(slots, s); k >= 0 {
-			gates[k] = append(gates[k], p)
-		} else if len(slots) < maxGates {
-			gates, slots = append(gates, andNode{p}), append(slots, s)
+		a := l.a
+		if a.field == "" || a.slot < 0 || a.neq || a.exists != nil || a.plain != nil ||
+			len(a.groups) != 1 || len(a.groups[0]) != 1 {
+			continue
+		}
+		f, ok := a.groups[0][0].(fieldRefMatcher)
+		if ok && f.slot >= 0 && f.mode == pattern.Exact && !f.cased {
+			out = append(out, pairGate{a.slot, f.slot})
 		}
 	}
-	return gates, slots
+	return out
+}
+
+// rejects reports whether the current event's values of p's fields both
+// have memo entries and differ once folded.
+func (p pairGate) rejects(c *evalCtx) bool {
+	ea, eb := c.valueEntry(p.a), c.valueEntry(p.b)
+	if ea == nil || eb == nil {
+		return false
+	}
+	return c.foldHash(p.a, ea) != c.foldHash(p.b, eb)
 }
 
 // maxGates bounds a rule's gates.
@@ -137,15 +192,16 @@ func (e *Engine) buildGates(idx *index) {
 	id := int32(len(e.atoms))
 	for i := range e.rules {
 		ns, slots := gatesOf(e.rules[i].tree)
-		if len(ns) == 0 {
+		pairs := pairGatesOf(e.rules[i].tree)
+		if len(ns) == 0 && len(pairs) == 0 {
 			continue
 		}
 		if idx.gates == nil {
-			idx.gates = make([]ruleGates, len(e.rules))
+			idx.gates = make([]*ruleGates, len(e.rules))
 		}
-		gs := make(ruleGates, len(ns))
+		gs := &ruleGates{one: make([]gate, len(ns)), pairs: pairs}
 		for k, n := range ns {
-			gs[k] = gate{slot: slots[k], id: id, n: gateNode(n)}
+			gs.one[k] = gate{slot: slots[k], id: id, n: gateNode(n)}
 			idx.results[slots[k]] = true
 			id++
 		}
@@ -153,20 +209,33 @@ func (e *Engine) buildGates(idx *index) {
 	}
 }
 
-// ruleGates are a rule's gates, one per field, in the order of gatesOf.
-type ruleGates []gate
+// ruleGates are a rule's gates: one per field, in the order of gatesOf,
+// and its pair gates.
+type ruleGates struct {
+	one   []gate
+	pairs []pairGate
+}
 
 // holds reports, for a rule without a witness, whether its gates let it be a
 // candidate: its first gate holds (evaluated when its value has no memo
 // entry) and no other rejects the event.
-func (gs ruleGates) holds(c *evalCtx) bool {
-	return gs[0].holds(c) && !gs[1:].reject(c)
+func (gs *ruleGates) holds(c *evalCtx) bool {
+	if len(gs.one) > 0 && !gs.one[0].holds(c) {
+		return false
+	}
+	return !gs.reject(c, 1)
 }
 
-// reject reports whether one of gs rejects the event (see gate.rejects).
-func (gs ruleGates) reject(c *evalCtx) bool {
-	for k := range gs {
-		if gs[k].rejects(c) {
+// reject reports whether one of the gates rejects the event: a one-field
+// gate from the from'th on (see gate.rejects), or a pair gate.
+func (gs *ruleGates) reject(c *evalCtx, from int) bool {
+	for k := from; k < len(gs.one); k++ {
+		if gs.one[k].rejects(c) {
+			return true
+		}
+	}
+	for _, p := range gs.pairs {
+		if p.rejects(c) {
 			return true
 		}
 	}

@@ -67,7 +67,7 @@ type index struct {
 	always   []int32  // rules without a witness
 	// gates[i] are the gates of rule i (gate.go); gates is nil when no
 	// rule has one.
-	gates []ruleGates
+	gates []*ruleGates
 	// results[slot]: atoms or gates keep results in the memo entries of
 	// the slot's values (see evalCtx.byValue).
 	results []bool
@@ -516,7 +516,7 @@ func (e *Engine) routeFor(src eventSource, k routeKey) *route {
 	for _, i := range e.index.always {
 		switch {
 		case !r.has(i):
-		case e.index.gates != nil && len(e.index.gates[i]) > 0:
+		case e.index.gates != nil && e.index.gates[i] != nil:
 			r.gated = append(r.gated, i)
 		default:
 			r.always = append(r.always, i)
@@ -651,7 +651,7 @@ func (e *Engine) candidates(c *evalCtx) {
 	if gates := e.index.gates; gates != nil {
 		kept := c.cands[:fresh]
 		for _, i := range c.cands[fresh:] {
-			if !gates[i].reject(c) {
+			if g := gates[i]; g == nil || !g.reject(c, 0) {
 				kept = append(kept, i)
 			}
 		}
@@ -1163,7 +1163,7 @@ func (e *Engine) IndexStats() IndexStats {
 	}
 	s.Always, s.Fields, s.Literals = len(e.index.always), len(e.index.fields), int(e.index.literals())
 	for _, i := range e.index.always {
-		if e.index.gates != nil && len(e.index.gates[i]) > 0 {
+		if e.index.gates != nil && e.index.gates[i] != nil {
 			s.Gated++
 		}
 	}

@@ -108,6 +108,10 @@ type valueMemo struct {
 	decKept bool
 	enc     bool // the entry's enc
 	long    bool // the value has longValue bytes or more
+	// The hash of the value's fold, once a pair gate has asked for it
+	// (see evalCtx.foldHash), when hashKept.
+	hashKept bool
+	foldHash uint64
 }
 
 // find returns the index of the entry holding s, of kind, encoded or not,
@@ -262,7 +266,7 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 	m.tags[i] = h
 	v := &m.vals[i]
 	v.atoms = v.atoms[:0]
-	v.foldState, v.decKept, v.enc, v.long = foldNone, false, encoded, long
+	v.foldState, v.decKept, v.enc, v.long, v.hashKept = foldNone, false, encoded, long, false
 	c.setValueEntry(f.slot, v)
 	return e.refs()
 }
@@ -384,6 +388,16 @@ func (c *evalCtx) valueEntry(slot int32) *valueMemo {
 func (c *evalCtx) keptLong(slot int32) bool {
 	e := c.valueEntry(slot)
 	return e != nil && e.long
+}
+
+// foldHash returns the hash of the fold of the current event's value of
+// slot, whose memo entry is e, from e after the first time.
+func (c *evalCtx) foldHash(slot int32, e *valueMemo) uint64 {
+	if !e.hashKept {
+		v, _ := c.field(slot, "")
+		e.foldHash, e.hashKept = maphash.String(c.memoSeed, c.folded(slot, v.S)), true
+	}
+	return e.foldHash
 }
 
 // evaluator is what byValue evaluates: an atom or a rule's gate (gate.go).
