@@ -151,9 +151,7 @@ func TestGatedRules(t *testing.T) {
 		// holds for a missing Image).
 		{`{"Channel":"Security"}`, 5},
 	} {
-		for range 3 { // fresh values, then from the memo
-			wantCandidates(t, indexed, tc.json, tc.cands)
-		}
+		wantCandidatesRepeated(t, indexed, tc.json, tc.cands)
 	}
 }
 
@@ -227,16 +225,7 @@ detection:
 		`{"Channel":"Security","Image":"C:\\x\\a.dat","ParentImage":"C:\\x\\a.dat","CommandLine":"a","User":"NT AUTHORITY\\SYSTEM"}`,
 		`{"Channel":"Security","Image":"C:\\x\\a.dat","ParentImage":"C:\\x\\a.dat","CommandLine":"a","User":"bob"}`,
 	}
-	for _, order := range []string{"given", "reversed"} {
-		indexed, brute := indexedAndBrute(t, src)
-		evs := slices.Clone(events)
-		if order == "reversed" {
-			slices.Reverse(evs)
-		}
-		if matched := agreeInTurns(t, indexed, brute, evs); matched < 5 {
-			t.Errorf("%s: only %d matches: the events do not exercise the rules", order, matched)
-		}
-	}
+	agreeEitherOrder(t, src, events, 5)
 	indexed, _ := indexedAndBrute(t, src)
 	for _, tc := range []struct {
 		json  string
@@ -261,9 +250,7 @@ detection:
 		{events[9], 0},
 		{events[10], 1},
 	} {
-		for range 3 { // fresh values, then from the memo
-			wantCandidates(t, indexed, tc.json, tc.cands)
-		}
+		wantCandidatesRepeated(t, indexed, tc.json, tc.cands)
 	}
 }
 
@@ -321,21 +308,10 @@ detection:
 	for _, c := range cases {
 		events = append(events, c.json)
 	}
-	for _, order := range []string{"given", "reversed"} {
-		indexed, brute := indexedAndBrute(t, src)
-		evs := slices.Clone(events)
-		if order == "reversed" {
-			slices.Reverse(evs)
-		}
-		if matched := agreeInTurns(t, indexed, brute, evs); matched < 8 {
-			t.Errorf("%s: only %d matches: the events do not exercise the rules", order, matched)
-		}
-	}
+	agreeEitherOrder(t, src, events, 8)
 	indexed, brute := indexedAndBrute(t, src)
 	for _, c := range cases {
-		for range 3 {
-			wantCandidates(t, indexed, c.json, c.cands)
-		}
+		wantCandidatesRepeated(t, indexed, c.json, c.cands)
 	}
 	// More values than the memos hold, so that entries take new values
 	// (and must hash their folds anew); a third of the events run
@@ -350,6 +326,33 @@ detection:
 			parent = strings.ToUpper(image)
 		}
 		agree(t, indexed, brute, fmt.Sprintf(`{"Channel":"Security","Image":"%s","ParentImage":"%s"}`, image, parent))
+	}
+}
+
+// agreeEitherOrder checks, on fresh engines compiled from src, that the
+// indexed engine matches events in turns as brute force does, the events
+// in the order given and reversed (the first event with a value fills its
+// memo entry), and that they match at least minMatched times.
+func agreeEitherOrder(t *testing.T, src string, events []string, minMatched int) {
+	t.Helper()
+	for _, order := range []string{"given", "reversed"} {
+		indexed, brute := indexedAndBrute(t, src)
+		evs := slices.Clone(events)
+		if order == "reversed" {
+			slices.Reverse(evs)
+		}
+		if matched := agreeInTurns(t, indexed, brute, evs); matched < minMatched {
+			t.Errorf("%s: only %d matches: the events do not exercise the rules", order, matched)
+		}
+	}
+}
+
+// wantCandidatesRepeated is wantCandidates three times: for values fresh,
+// then from the memo.
+func wantCandidatesRepeated(t *testing.T, indexed *engine.Engine, src string, n int) {
+	t.Helper()
+	for range 3 {
+		wantCandidates(t, indexed, src, n)
 	}
 }
 
