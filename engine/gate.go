@@ -44,12 +44,12 @@ type gate struct {
 	n    node
 }
 
-// gatesOf returns the gates of condition n, at most maxGates: for each
-// field that some conjunct of n (see conjunctsOf) reads alone, in the
-// order of the first such conjunct, the AND of the conjuncts that read
-// only that field, and the field's slot.
-func gatesOf(n node) (gates []andNode, slots []int32) {
-	for _, p := range conjunctsOf(n) {
+// gatesOf returns the gates of a condition whose conjuncts are parts (see
+// conjunctsOf), at most maxGates: for each field that some conjunct reads
+// alone, in the order of the first such conjunct, the AND of the conjuncts
+// that read only that field, and the field's slot.
+func gatesOf(parts []node) (gates []andNode, slots []int32) {
+	for _, p := range parts {
 		s, ok := valueSlot(p)
 		if !ok {
 			continue
@@ -104,10 +104,10 @@ func conjunctsOf(n node) []node {
 // the decision to the rule.
 type pairGate struct{ a, b int32 }
 
-// pairGatesOf returns the pair gates among condition n's conjuncts.
-func pairGatesOf(n node) []pairGate {
+// pairGatesOf returns the pair gates among a condition's conjuncts, parts.
+func pairGatesOf(parts []node) []pairGate {
 	var out []pairGate
-	for _, p := range conjunctsOf(n) {
+	for _, p := range parts {
 		l, ok := p.(atomLeaf)
 		if !ok {
 			continue
@@ -191,8 +191,9 @@ func (e *Engine) buildGates(idx *index) {
 	}
 	id := int32(len(e.atoms))
 	for i := range e.rules {
-		ns, slots := gatesOf(e.rules[i].tree)
-		pairs := pairGatesOf(e.rules[i].tree)
+		parts := conjunctsOf(e.rules[i].tree)
+		ns, slots := gatesOf(parts)
+		pairs := pairGatesOf(parts)
 		if len(ns) == 0 && len(pairs) == 0 {
 			continue
 		}
