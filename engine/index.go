@@ -604,7 +604,9 @@ func (e *Engine) candidates(c *evalCtx) {
 			continue
 		}
 		if k := st.v.Kind; k != KindNull && k != KindList {
-			addRefs(c, rt, c.scanMemoized(e.index, fi, k, st.v.S, st.lazy != 0))
+			if refs := c.scanMemoized(e.index, fi, k, st.v.S, st.lazy != 0); len(refs) > 0 {
+				addRefs(c, rt, refs)
+			}
 		} else {
 			c.hits = c.hits[:0]
 			c.hits = scanValue(f.ac, st.v, c)
@@ -844,6 +846,9 @@ func scanText(ac *aho.Set, s string, c *evalCtx) []int32 {
 // addHits does what finding the literals in c.hits (ids relative to base)
 // does for the rules rt routes to (see addRefs).
 func (e *Engine) addHits(c *evalCtx, rt *route, base int32) {
+	if len(c.hits) == 0 {
+		return
+	}
 	c.refs = e.index.appendRefs(c.refs[:0], c.hits, base)
 	addRefs(c, rt, c.refs)
 }
