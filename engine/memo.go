@@ -97,6 +97,7 @@ type valueMemo struct {
 	// (regular expressions), and of rules' gates (gate.go), as evaluated
 	// on it (see evalCtx.byValue).
 	atoms []atomResult
+	next  uint16 // where entryResult looks first (a hint: any value is correct)
 	// The value's fold, once an atom has asked for it (see
 	// evalCtx.folded): foldSame when folding leaves the value as it is,
 	// foldKept when fold holds it.
@@ -265,7 +266,7 @@ func (c *evalCtx) scanMemoized(x *index, fi int, kind Kind, s string, encoded bo
 	}
 	m.tags[i] = h
 	v := &m.vals[i]
-	v.atoms = v.atoms[:0]
+	v.atoms, v.next = v.atoms[:0], 0
 	v.foldState, v.decKept, v.enc, v.long, v.hashKept = foldNone, false, encoded, long, false
 	c.setValueEntry(f.slot, v)
 	return e.refs()
@@ -415,13 +416,27 @@ func (c *evalCtx) byValue(slot, id int32, x evaluator) bool {
 
 // entryResult evaluates x (id), whose result depends on the value e keeps
 // alone, from e when x was evaluated on that value before.
+//
+// The search starts after the result found last: the rules and gates
+// that ask an entry ask in the same order event after event (their
+// order in the route), so the next one asked is usually the next result
+// kept.
 func (c *evalCtx) entryResult(e *valueMemo, id int32, x evaluator) bool {
-	for _, r := range e.atoms {
+	rs := e.atoms
+	if k := int(e.next); k < len(rs) {
+		if r := rs[k]; r.id == id {
+			e.next++
+			return r.ok
+		}
+	}
+	for k, r := range rs {
 		if r.id == id {
+			e.next = uint16(k + 1)
 			return r.ok
 		}
 	}
 	ok := x.eval(c)
 	e.atoms = append(e.atoms, atomResult{id, ok})
+	e.next = uint16(len(e.atoms))
 	return ok
 }

@@ -463,3 +463,45 @@ func TestMemoEntrySize(t *testing.T) {
 		t.Errorf("memoEntry is %d bytes, want at most 32", n)
 	}
 }
+
+// countingEval is an evaluator whose result is its id's parity, counting
+// its evaluations.
+type countingEval struct {
+	id    int32
+	evals map[int32]int
+}
+
+func (x countingEval) eval(*evalCtx) bool {
+	x.evals[x.id]++
+	return x.id%2 == 0
+}
+
+// TestEntryResultOrder checks that an entry answers for each id with that
+// id's own result, and evaluates each id once, whatever the order ids ask
+// in: the order of the last event, another order, repeats, and ids new to
+// the entry in between.
+func TestEntryResultOrder(t *testing.T) {
+	c := &evalCtx{}
+	e := &valueMemo{}
+	evals := map[int32]int{}
+	orders := [][]int32{
+		{1, 2, 3, 4, 5},
+		{1, 2, 3, 4, 5},
+		{5, 4, 3, 2, 1},
+		{2, 2, 7, 3, 3, 1, 6},
+		{1, 3, 5, 7, 2, 4, 6},
+		{6, 1, 2, 3, 4, 5, 7, 8},
+	}
+	for _, order := range orders {
+		for _, id := range order {
+			if got, want := c.entryResult(e, id, countingEval{id, evals}), id%2 == 0; got != want {
+				t.Fatalf("order %v: id %d gave %v, want %v", order, id, got, want)
+			}
+		}
+	}
+	for id := int32(1); id <= 8; id++ {
+		if evals[id] != 1 {
+			t.Errorf("id %d evaluated %d times, want once", id, evals[id])
+		}
+	}
+}
