@@ -97,7 +97,6 @@ type valueMemo struct {
 	// (regular expressions), and of rules' gates (gate.go), as evaluated
 	// on it (see evalCtx.byValue).
 	atoms []atomResult
-	next  uint16 // where entryResult looks first (a hint: any value is correct)
 	// The value's fold, once an atom has asked for it (see
 	// evalCtx.folded): foldSame when folding leaves the value as it is,
 	// foldKept when fold holds it.
@@ -112,6 +111,9 @@ type valueMemo struct {
 	// The hash of the value's fold, once a pair gate has asked for it
 	// (see evalCtx.foldHash), when hashKept.
 	hashKept bool
+	// Where entryResult looks first in atoms (a hint: any value is
+	// correct). It sits here, in the padding before foldHash.
+	next     uint16
 	foldHash uint64
 }
 

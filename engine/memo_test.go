@@ -457,10 +457,14 @@ func hitValues(ms []Match) []string {
 }
 
 // TestMemoEntrySize: a lookup reads one entry, which must not grow past
-// half a cache line (what atoms keep of a value belongs in valueMemo).
+// half a cache line (what atoms keep of a value belongs in valueMemo);
+// every memo has memoWays of both, so valueMemo stays at 96 bytes.
 func TestMemoEntrySize(t *testing.T) {
 	if n := unsafe.Sizeof(memoEntry{}); n > 32 {
 		t.Errorf("memoEntry is %d bytes, want at most 32", n)
+	}
+	if n := unsafe.Sizeof(valueMemo{}); n > 96 {
+		t.Errorf("valueMemo is %d bytes, want at most 96", n)
 	}
 }
 
