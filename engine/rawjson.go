@@ -72,9 +72,18 @@ type RawJSON struct {
 	// ASCII (\/, \u0041) or a rune whose fold is an ASCII letter (ſ, the
 	// Kelvin sign), escaped or not.
 	hidesASCII bool
+	keyHides   bool // whether a member name set hidesASCII
 
 	// The marks of raw when rawMarksFast (see rawMarks), else empty.
 	marks []uint64
+
+	// Where parse found the scalar values in raw: for each, in document
+	// order, its first byte and the byte after it (for a string, the bytes
+	// between its quotes); end is the offset after the top object.
+	spans []int32
+	end   int
+
+	shapes *rawShapes // events' shapes seen before; see rawShape
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -170,10 +179,23 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.fields = r.fields[:0]
 	r.evtx, r.nested = false, false
 	r.nameBytes = 0
-	r.hidesASCII = false
+	r.hidesASCII, r.keyHides = false, false
 	r.marks = r.marks[:0]
 	if rawMarksFast {
 		r.marks = rawMarks(r.marks, raw)
+	}
+	if rawShapesOn {
+		if r.shapes == nil {
+			r.shapes = &rawShapes{missShape: -1}
+		}
+		if r.parseShaped() {
+			r.build()
+			return nil
+		}
+		// Start again from nothing.
+		r.arena = r.arena[:0]
+		r.lazy, r.textLen = r.lazy[:0], 0
+		r.hidesASCII = false
 	}
 	if err := r.parse(); err != nil {
 		r.nodes = r.nodes[:0]
@@ -182,6 +204,9 @@ func (r *RawJSON) Reset(raw []byte) error {
 	if k := r.nodes[0].kind; k != rawObject {
 		r.nodes = r.nodes[:0]
 		return fmt.Errorf("event must be a JSON object, got %s", rawKindName[k])
+	}
+	if rawShapesOn {
+		r.keepShape()
 	}
 	r.build()
 	return nil
@@ -278,7 +303,7 @@ func rawSkipSpace(b []byte, i int) int {
 // r.stack rather than recursing.
 func (r *RawJSON) parse() (err error) {
 	b := r.raw
-	nodes, stack, top := r.nodes[:0], r.stack[:0], r.top[:0]
+	nodes, stack, top, spans := r.nodes[:0], r.stack[:0], r.top[:0], r.spans[:0]
 	var key string
 	var pfx uint64
 	obj := false    // whether the innermost open container is an object
@@ -311,9 +336,15 @@ value:
 				}
 				i = j + 1
 			} else {
+				// What the name says of PlainText is noted apart for
+				// keepShape: a shape's names are not read again.
+				hides := r.hidesASCII
+				r.hidesASCII = false
 				if key, i, err = r.strRest(b, i+1, j); err != nil {
 					break
 				}
+				r.keyHides = r.keyHides || r.hidesASCII
+				r.hidesASCII = r.hidesASCII || hides
 				pfx = rawPrefix(key)
 			}
 			if i = rawSkipSpace(b, i); i >= len(b) || b[i] != ':' {
@@ -364,24 +395,19 @@ value:
 			}
 			if j < len(b) && b[j] == '"' {
 				nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, j), idx+1, rawString)
+				spans = append(spans, int32(i+1), int32(j))
 				i = j + 1
 				break
 			}
-			end, escaped, hides, ok := r.scanEscaped(b, j)
-			if !ok {
-				var s string
-				if s, i, err = r.strRest(b, i+1, j); err != nil {
-					break value
-				}
-				nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
-				break
+			s, lazy, next, serr := r.strSlow(b, i, j)
+			if serr != nil {
+				err = serr
+				break value
 			}
-			r.hidesASCII = r.hidesASCII || hides
-			nodes = rawPush(nodes, key, pfx, rawAlias(b, i+1, end), idx+1, rawString)
-			if escaped {
-				nodes[idx].lazy = r.pushLazy(nodes[idx].s)
-			}
-			i = end + 1
+			nodes = rawPush(nodes, key, pfx, s, idx+1, rawString)
+			nodes[idx].lazy = lazy
+			spans = append(spans, int32(i+1), int32(next-1))
+			i = next
 		case 't', 'f', 'n':
 			lit, kind := "true", rawTrue
 			if c == 'f' {
@@ -395,6 +421,7 @@ value:
 					break value
 				}
 			}
+			spans = append(spans, int32(i), int32(i+len(lit)))
 			i += len(lit)
 			if kind == rawNull {
 				lit = ""
@@ -407,6 +434,7 @@ value:
 				break value
 			}
 			nodes = rawPush(nodes, key, pfx, unsafe.String(&b[i], next-i), idx+1, rawNumber)
+			spans = append(spans, int32(i), int32(next))
 			i = next
 		}
 		// A value ended: close containers until the next member or element.
@@ -439,18 +467,44 @@ value:
 		}
 		break
 	}
-	r.nodes, r.stack, r.top = nodes, stack, top
+	r.nodes, r.stack, r.top, r.spans = nodes, stack, top, spans
 	if err != nil {
 		return err
 	}
+	r.end = i
+	return r.finish(i)
+}
+
+// finish ends a parse whose value ends at i: it checks what follows and
+// makes room for the lazy strings' text.
+func (r *RawJSON) finish(i int) error {
 	if cap(r.text) < r.textLen {
 		r.text = make([]byte, r.textLen, max(r.textLen, 2*cap(r.text)))
 	}
 	r.text = r.text[:r.textLen]
+	b := r.raw
 	if i = rawSkipSpace(b, i); i < len(b) && b[i] != ']' && b[i] != '}' {
 		return rawSyntax("data after the event", i)
 	}
 	return nil
+}
+
+// strSlow reads the string value whose opening quote is at i and whose
+// bytes up to j are rawSafe, b[j] not being its closing quote: it returns
+// the value's text (or its bytes, for a lazy string), its rawNode.lazy, and
+// the offset after the closing quote.
+func (r *RawJSON) strSlow(b []byte, i, j int) (s string, lazy int32, next int, err error) {
+	end, escaped, hides, ok := r.scanEscaped(b, j)
+	if !ok {
+		s, next, err = r.strRest(b, i+1, j)
+		return s, 0, next, err
+	}
+	r.hidesASCII = r.hidesASCII || hides
+	s = rawAlias(b, i+1, end)
+	if escaped {
+		lazy = r.pushLazy(s)
+	}
+	return s, lazy, end + 1, nil
 }
 
 // rawPush appends a node, storing its fields one by one.

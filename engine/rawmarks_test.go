@@ -47,3 +47,20 @@ func WithoutRawMarks(f func()) {
 	defer func() { rawMarksFast = old }()
 	f()
 }
+
+// WithoutRawShapes runs f with Reset parsing every event in full, keeping
+// no shapes.
+func WithoutRawShapes(f func()) {
+	old := rawShapesOn
+	rawShapesOn = false
+	defer func() { rawShapesOn = old }()
+	f()
+}
+
+// RawShapes is the number of shapes r keeps.
+func RawShapes(r *RawJSON) int {
+	if r.shapes == nil {
+		return 0
+	}
+	return len(r.shapes.all)
+}
