@@ -66,6 +66,9 @@ type RawJSON struct {
 	nested        bool // whether a member of the top object is an object
 
 	nameBytes int // dotted-name bytes made (see JSONEvent)
+	// Whether build made a name from a value, or left one out for want of
+	// name bytes: the fields of the next event of the shape may differ.
+	valueNames bool
 
 	// What the text says of its own spelling, for searching it as bytes
 	// (see PlainText): hidesASCII is set by an escape that writes printable
@@ -118,7 +121,12 @@ type rawField struct {
 	val  Value
 	lazy int32 // rawNode.lazy of a string value, whose val.S is not decoded
 	head bool  // the first field of those whose names are equal but for case
+	src  rawSrc
 }
+
+// rawSrc is where build found a field's value: scalar(node, depth), or no
+// node (-1) for a null it made.
+type rawSrc struct{ node, depth int32 }
 
 // rawSchema is the sorted order of the members of an object, kept to
 // sort the next object with the same names in the same order without
@@ -178,7 +186,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.order = r.order[:0]
 	r.fields = r.fields[:0]
 	r.evtx, r.nested = false, false
-	r.nameBytes = 0
+	r.nameBytes, r.valueNames = 0, false
 	r.hidesASCII, r.keyHides = false, false
 	r.marks = r.marks[:0]
 	if rawMarksFast {
@@ -188,8 +196,11 @@ func (r *RawJSON) Reset(raw []byte) error {
 		if r.shapes == nil {
 			r.shapes = &rawShapes{missShape: -1}
 		}
-		if r.parseShaped() {
-			r.build()
+		if s := r.parseShaped(); s != nil {
+			if !r.replay(s) {
+				r.build()
+				r.keepBuild(s)
+			}
 			return nil
 		}
 		// Start again from nothing.
@@ -205,10 +216,14 @@ func (r *RawJSON) Reset(raw []byte) error {
 		r.nodes = r.nodes[:0]
 		return fmt.Errorf("event must be a JSON object, got %s", rawKindName[k])
 	}
+	var s *rawShape
 	if rawShapesOn {
-		r.keepShape()
+		s = r.keepShape()
 	}
 	r.build()
+	if s != nil {
+		r.keepBuild(s)
+	}
 	return nil
 }
 
@@ -1178,7 +1193,11 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 		h, fold := r.hashes[2*i], r.hashes[2*i+1]
 		if prefix != "" {
 			n := len(prefix) + 1 + len(name)
-			if n > MaxFieldName || r.nameBytes+n > nameBudget(len(r.raw)) {
+			if n > MaxFieldName {
+				continue
+			}
+			if r.nameBytes+n > nameBudget(len(r.raw)) {
+				r.valueNames = true // the budget depends on the values' length
 				continue
 			}
 			r.nameBytes += n
@@ -1186,13 +1205,13 @@ func (r *RawJSON) flatten(prefix string, obj int32, depth int) {
 			h, fold = rawHashes(name)
 		}
 		if v, lazy, ok := r.scalar(c, depth); ok {
-			r.setHashed(name, h, fold, v, lazy, false)
+			r.setHashed(name, h, fold, v, lazy, rawSrc{c, int32(depth)}, false)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
 			if t, ok := r.get(c, "#text"); ok {
 				if v, lazy, ok := r.scalar(t, depth); ok {
-					r.setHashed(name, h, fold, v, lazy, false)
+					r.setHashed(name, h, fold, v, lazy, rawSrc{t, int32(depth)}, false)
 				}
 			}
 			r.flatten(name, c, depth+1)
@@ -1233,7 +1252,7 @@ func (r *RawJSON) flatTop(size int) bool {
 	for i, p := range s.perm {
 		c := r.top[p]
 		nd, f := &r.nodes[c], &r.fields[i]
-		f.name, f.hash, f.fold, f.head = nd.key, hashes[2*i], hashes[2*i+1], heads[i]
+		f.name, f.hash, f.fold, f.head, f.src = nd.key, hashes[2*i], hashes[2*i+1], heads[i], rawSrc{c, 0}
 		if nd.kind < rawArray {
 			f.val, f.lazy = Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy
 		} else {
@@ -1258,8 +1277,9 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 		lo, hi, _ := r.sorted(data)
 		for i := lo; i < hi; i++ {
 			c := r.order[i]
-			if v, lazy, ok := r.scalar(r.textOf(c), 0); ok {
-				r.setHashed(r.nodes[c].key, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
+			t := r.textOf(c)
+			if v, lazy, ok := r.scalar(t, 0); ok {
+				r.setHashed(r.nodes[c].key, r.hashes[2*i], r.hashes[2*i+1], v, lazy, rawSrc{t, 0}, true)
 			}
 		}
 		r.order = r.order[:lo]
@@ -1273,7 +1293,7 @@ func (r *RawJSON) beatAliases(top [rawKeys]int32) {
 	} {
 		if c := top[a.from]; c >= 0 {
 			if v, lazy, ok := r.scalar(c, 0); ok && v.Kind != KindList {
-				r.set(a.to, v, lazy, true)
+				r.set(a.to, v, lazy, rawSrc{c, 0}, true)
 			}
 		}
 	}
@@ -1299,8 +1319,9 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 	for i := lo; i < hi; i++ {
 		c := r.order[i]
 		k := r.nodes[c].key
-		if v, lazy, ok := r.scalar(r.textOf(c), 0); ok {
-			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
+		t := r.textOf(c)
+		if v, lazy, ok := r.scalar(t, 0); ok {
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, rawSrc{t, 0}, true)
 		}
 		if r.nodes[c].kind != rawObject {
 			continue
@@ -1314,7 +1335,7 @@ func (r *RawJSON) flattenEvtx(evt, sys int32) {
 			ac := r.order[j]
 			if ak := r.nodes[ac].key; ak != "#text" {
 				if v, lazy, ok := r.scalar(ac, 0); ok {
-					r.set(r.join(k, '_', ak), v, lazy, true)
+					r.set(r.join(k, '_', ak), v, lazy, rawSrc{ac, 0}, true)
 				}
 			}
 		}
@@ -1338,8 +1359,9 @@ func (r *RawJSON) dataFields(data int32, depth int) {
 		if k == "Data" && r.nodes[c].kind == rawArray && r.namedData(c) {
 			continue
 		}
-		if v, lazy, ok := r.scalar(r.textOf(c), depth); ok {
-			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, true)
+		t := r.textOf(c)
+		if v, lazy, ok := r.scalar(t, depth); ok {
+			r.setHashed(k, r.hashes[2*i], r.hashes[2*i+1], v, lazy, rawSrc{t, int32(depth)}, true)
 			continue
 		}
 		if r.nodes[c].kind == rawObject {
@@ -1366,7 +1388,8 @@ func (r *RawJSON) namedData(list int32) bool {
 				continue
 			}
 		}
-		r.set(name, v, lazy, true)
+		r.set(name, v, lazy, rawSrc{-1, 0}, true)
+		r.valueNames = true
 	}
 	return true
 }
@@ -1398,19 +1421,19 @@ func (r *RawJSON) join(a string, sep byte, b string) string {
 
 // set is JSONEvent.set, or JSONEvent.setFirst when first is true; lazy is
 // scalar's.
-func (r *RawJSON) set(name string, v Value, lazy int32, first bool) {
+func (r *RawJSON) set(name string, v Value, lazy int32, src rawSrc, first bool) {
 	h, fold := rawHashes(name)
-	r.setHashed(name, h, fold, v, lazy, first)
+	r.setHashed(name, h, fold, v, lazy, src, first)
 }
 
 // setHashed is set given rawHashes(name).
-func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, lazy int32, first bool) {
+func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, lazy int32, src rawSrc, first bool) {
 	mask := uint64(len(r.table) - 1)
 	i := h & mask
 	for ; r.table[i] != 0; i = (i + 1) & mask {
 		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
 			if !first {
-				f.val, f.lazy = v, lazy
+				f.val, f.lazy, f.src = v, lazy, src
 			}
 			return
 		}
@@ -1421,7 +1444,7 @@ func (r *RawJSON) setHashed(name string, h, fold uint64, v Value, lazy int32, fi
 	r.fields = r.fields[:len(r.fields)+1]
 	e := int32(len(r.fields))
 	f := &r.fields[e-1]
-	f.name, f.hash, f.fold, f.val, f.lazy, f.head = name, h, fold, v, lazy, true
+	f.name, f.hash, f.fold, f.val, f.lazy, f.head, f.src = name, h, fold, v, lazy, true, src
 	r.table[i] = e
 	// Only the first of the names equal but for case goes into folded.
 	j := fold & mask

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -42,6 +43,16 @@ type rawShape struct {
 	kids  []rawKid
 	// RawJSON.nested and RawJSON.keyHides for the event.
 	nested, hides bool
+
+	// What build made of the event, once keepBuild has kept it: the
+	// fields with their names and where their values come from, but
+	// without values, and the tables over them.
+	built         bool
+	noBuild       bool // build made a name from a value: none to keep
+	evtx          bool
+	fields        []rawField
+	table, folded []int32
+	nameBytes     int
 }
 
 // rawStep is a literal and the kind of the value after it, with the node
@@ -168,12 +179,12 @@ func (sh *rawShapes) kid(kids []rawKid, b []byte, i, k int) int32 {
 // make of it. When it is not, it notes where in the tree it failed, for
 // keepShape, and parse must read the event from the start (values read so
 // far have left their lazy strings and decoded text behind).
-func (r *RawJSON) parseShaped() bool {
+func (r *RawJSON) parseShaped() *rawShape {
 	sh, b := r.shapes, r.raw
 	sh.missShape, sh.missAt = -1, 0
 	sid := sh.kid(sh.roots, b, 0, 0)
 	if sid < 0 {
-		return false
+		return nil
 	}
 	s := &sh.all[sid]
 	nodes := append(r.nodes[:0], s.nodes...)
@@ -233,7 +244,7 @@ func (r *RawJSON) parseShaped() bool {
 			if c < 0 {
 				sh.missShape, sh.missAt = sid, int32(k)
 				r.nodes = nodes
-				return false
+				return nil
 			}
 			s, sid = &sh.all[c], c
 			nodes = s.adopt(nodes, k)
@@ -283,7 +294,7 @@ func (r *RawJSON) parseShaped() bool {
 	r.top = append(r.top[:0], s.top...)
 	r.nested = s.nested
 	r.hidesASCII = r.hidesASCII || s.hides
-	return true
+	return s
 }
 
 // rawStartsAt reports whether b[i] can start a value of the kind.
@@ -310,21 +321,21 @@ var rawLiterals = [...]string{rawNull: "null", rawTrue: "true", rawFalse: "false
 // shapeFailed ends a parseShaped that found a value or what follows the
 // event invalid: parse will reject the event too, so there is no shape to
 // keep.
-func (r *RawJSON) shapeFailed(nodes []rawNode) bool {
+func (r *RawJSON) shapeFailed(nodes []rawNode) *rawShape {
 	r.nodes = nodes
 	r.shapes.missShape = rawNoShape
-	return false
+	return nil
 }
 
 // rawNoShape is rawShapes.missShape when there is no shape to keep.
 const rawNoShape = -2
 
 // keepShape keeps the shape of the event parse just read, where the last
-// parseShaped failed in the tree.
-func (r *RawJSON) keepShape() {
+// parseShaped failed in the tree, and returns it; nil when it keeps none.
+func (r *RawJSON) keepShape() *rawShape {
 	sh := r.shapes
 	if sh.missShape == rawNoShape || len(r.nodes) > rawShapeNodes || r.end > rawShapeBytes {
-		return
+		return nil
 	}
 	nvals := len(r.spans) / 2
 	s := rawShape{
@@ -371,8 +382,74 @@ func (r *RawJSON) keepShape() {
 	sh.bytes += cost
 	if sh.missShape < 0 {
 		sh.roots = append(sh.roots, rawKid{shape: id})
+	} else {
+		p := &sh.all[sh.missShape]
+		p.kids = append(p.kids, rawKid{at: sh.missAt, shape: id})
+	}
+	return &sh.all[id]
+}
+
+// keepBuild keeps in s, the shape of the event, what build made of it, for
+// replay to make the same of the next event of the shape. It keeps nothing
+// when build made a name from a value (the Name of evtx_dump's Data items)
+// or left one out for want of name bytes (which depends on the length of
+// the values).
+func (r *RawJSON) keepBuild(s *rawShape) {
+	if s.built || s.noBuild {
 		return
 	}
-	p := &sh.all[sh.missShape]
-	p.kids = append(p.kids, rawKid{at: sh.missAt, shape: id})
+	if r.valueNames {
+		s.noBuild = true
+		return
+	}
+	size := 0
+	for i := range r.fields {
+		size += len(r.fields[i].name)
+	}
+	names := make([]byte, 0, size)
+	s.fields = make([]rawField, len(r.fields))
+	for i := range r.fields {
+		f := &r.fields[i]
+		name := ""
+		if f.name != "" {
+			off := len(names)
+			names = append(names, f.name...)
+			name = unsafe.String(&names[off], len(f.name))
+		}
+		s.fields[i] = rawField{name: name, hash: f.hash, fold: f.fold, head: f.head, src: f.src}
+	}
+	s.table = append([]int32(nil), r.table...)
+	s.folded = append([]int32(nil), r.folded...)
+	s.evtx, s.nameBytes, s.built = r.evtx, r.nameBytes, true
+	r.shapes.bytes += size + len(s.fields)*int(unsafe.Sizeof(rawField{})) + 8*len(s.table)
+}
+
+// replay makes the fields of the event parseShaped read as s, as build
+// made them of the event keepBuild kept, with this event's values; false
+// when it cannot (s has no build kept, or the event is too short for the
+// names build made).
+func (r *RawJSON) replay(s *rawShape) bool {
+	if !s.built || s.nameBytes > nameBudget(len(r.raw)) {
+		return false
+	}
+	r.evtx = s.evtx
+	r.sizeTables(len(s.table))
+	copy(r.table, s.table)
+	copy(r.folded, s.folded)
+	fields := slices.Grow(r.fields[:0], len(s.fields))[:len(s.fields)]
+	for i := range fields {
+		t, f := &s.fields[i], &fields[i]
+		f.name, f.hash, f.fold, f.head, f.src = t.name, t.hash, t.fold, t.head, t.src
+		switch n := t.src.node; {
+		case n < 0:
+			f.val, f.lazy = Value{}, 0
+		case r.nodes[n].kind < rawArray: // scalar, written out
+			nd := &r.nodes[n]
+			f.val, f.lazy = Value{Kind: rawValueKind[nd.kind], S: nd.s}, nd.lazy
+		default:
+			f.val, f.lazy, _ = r.scalar(n, int(t.src.depth))
+		}
+	}
+	r.fields = fields
+	return true
 }

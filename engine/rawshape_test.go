@@ -30,6 +30,15 @@ var rawShapeBases = []string{
 	`{"winlog":{"channel":"Security","event_id":%s,"event_data":{"TargetUserName":"bob"}}}`,
 	`{"n\u0061me":%s,"ſ":"k","x\/y":1}`,
 	` {"short":%s} `,
+	`{"Event":{"System":{"EventID":4624},"EventData":{"Data":[{"#attributes":{"Name":%s},"#text":"3"},{"#attributes":{"Name":"B"}}]}}}`,
+	`{"Event":{"System":{"EventID":4624,"Provider":{"#attributes":{"Name":"p"}}},"UserData":{"X":{"Y":%s}}}}`,
+	`{"winlog":{"channel":"c","event_data":{"A":{"#text":%s}}},"a":{"b":{"c":%s}}}`,
+	// Dotted names that collide: the last set wins.
+	`{"a.b":%s,"a":{"b":"nested"}}`,
+	`{"a.b":"flat","a":{"b":%s}}`,
+	// Lists nested deeper than MaxJSONDepth below an object: how much of
+	// them a field gets depends on the object's depth.
+	`{"o":{"o":{"o":{"o":{"o":{"l":` + strings.Repeat("[", 62) + `1,%s` + strings.Repeat("]", 62) + `}}}}}}`,
 }
 
 // TestRawJSONShapesAgree reads, after each base event with its first
@@ -43,14 +52,14 @@ func testRawJSONShapesAgree(t *testing.T) {
 	var events []string
 	for _, base := range rawShapeBases {
 		for _, v := range rawShapeVariants {
-			events = append(events, fmt.Sprintf(base, rawShapeVariants[0]), fmt.Sprintf(base, v))
+			events = append(events, rawFill(base, rawShapeVariants[0]), rawFill(base, v))
 		}
 	}
 	// Then all of them one after the other: shapes that differ at one
 	// value become kids of each other.
 	for _, base := range rawShapeBases {
 		for _, v := range rawShapeVariants {
-			events = append(events, fmt.Sprintf(base, v))
+			events = append(events, rawFill(base, v))
 		}
 	}
 	for round := range 2 {
@@ -67,6 +76,9 @@ func testRawJSONShapesAgree(t *testing.T) {
 		t.Errorf("%d shapes kept, want at least %d", engine.RawShapes(&r), len(rawShapeBases))
 	}
 }
+
+// rawFill puts v in every %s of base.
+func rawFill(base, v string) string { return strings.ReplaceAll(base, "%s", v) }
 
 // rawShapesDiff reads raw with r and with a RawJSON that keeps no shapes,
 // and describes the first difference: error text, PlainText, IsEvtx,
@@ -88,6 +100,34 @@ func rawShapesDiff(r *engine.RawJSON, raw []byte) string {
 	return ""
 }
 
+// TestRawJSONShapesNameBudget reads an event whose dotted names fit in
+// the name bytes its length allows, and then one of the same shape whose
+// shorter value allows fewer: the second must not take the first's names.
+func TestRawJSONShapesNameBudget(t *testing.T) {
+	// 48 levels of 20-byte names make names of up to 1,008 bytes (below
+	// MaxFieldName), 24,696 in all: more than a short event allows.
+	deep, key := "%s", strings.Repeat("k", 20)
+	for range 48 {
+		deep = `{"` + key + `":` + deep + `}`
+	}
+	long, short := `"`+strings.Repeat("v", 5000)+`"`, `"x"`
+	for _, values := range [][]string{{long, short, long}, {short, long, short}} {
+		var r engine.RawJSON
+		for _, v := range values {
+			ev := []byte(fmt.Sprintf(deep, v))
+			if d := rawDiff(&r, ev, 0); d != "" {
+				t.Fatalf("value of %d bytes after %d: %s", len(v), len(values[0]), d)
+			}
+			if d := rawShapesDiff(&r, ev); d != "" {
+				t.Fatalf("value of %d bytes after %d: %s", len(v), len(values[0]), d)
+			}
+		}
+		if engine.RawShapes(&r) != 1 {
+			t.Errorf("%d shapes kept, want 1", engine.RawShapes(&r))
+		}
+	}
+}
+
 // TestRawJSONShapesKept reads events of eight shapes in each of three
 // bases (a value first, inside, last) twice: the first time keeps a shape for each, the second reads
 // every event with the shape kept. Numbers of any form are one kind, as
@@ -98,7 +138,7 @@ func TestRawJSONShapesKept(t *testing.T) {
 		var r engine.RawJSON
 		var events []string
 		for _, v := range []string{`5`, `"x"`, `1.5`, `1e5`, `-2`, `0`, `"y"`, `true`, `false`, `null`, `{}`, `{"a":"b"}`, `[1]`} {
-			events = append(events, fmt.Sprintf(base, v))
+			events = append(events, rawFill(base, v))
 		}
 		const want = 8
 		for pass := range 2 {
@@ -139,8 +179,8 @@ func TestRawJSONShapesBounded(t *testing.T) {
 
 func FuzzRawJSONShapes(f *testing.F) {
 	for _, base := range rawShapeBases {
-		f.Add([]byte(fmt.Sprintf(base, `"x"`)), []byte(fmt.Sprintf(base, `5`)))
-		f.Add([]byte(fmt.Sprintf(base, `null`)), []byte(fmt.Sprintf(base, `{"a":"b"}`)))
+		f.Add([]byte(rawFill(base, `"x"`)), []byte(rawFill(base, `5`)))
+		f.Add([]byte(rawFill(base, `null`)), []byte(rawFill(base, `{"a":"b"}`)))
 	}
 	f.Add([]byte(rawSysmon), []byte(strings.Replace(rawSysmon, `"EventID":1`, `"EventID":"1"`, 1)))
 	f.Add([]byte(rawNxlog), []byte(strings.Replace(rawNxlog, `"port": 60211`, `"port": -1`, 1)))
