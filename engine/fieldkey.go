@@ -75,10 +75,7 @@ func (r *eventReader) get(k *fieldKey) (Value, bool) {
 // text is read.
 func (r *eventReader) getEncoded(k *fieldKey) (v Value, lazy int32, ok bool) {
 	if r.raw != nil {
-		if f := r.raw.find(k.name, k.hash, k.fold); f != nil {
-			return f.val, f.lazy, true
-		}
-		return Value{}, 0, false
+		return r.raw.lookup(k.name, k.hash, k.fold)
 	}
 	if int(k.id) < len(r.pos) {
 		p := r.pos[k.id]

@@ -87,6 +87,11 @@ type RawJSON struct {
 	end   int
 
 	shapes *rawShapes // events' shapes seen before; see rawShape
+	vals   []rawVal   // the values parseShaped read
+	// The shape whose fields are the event's, with r.vals their values,
+	// when build was not needed (see view); then fields and nodes are
+	// empty.
+	shape *rawShape
 }
 
 // rawNode is one JSON value. The nodes of a container's members follow it,
@@ -122,6 +127,9 @@ type rawField struct {
 	lazy int32 // rawNode.lazy of a string value, whose val.S is not decoded
 	head bool  // the first field of those whose names are equal but for case
 	src  rawSrc
+	// Only in a shape's fields (rawShape.fields): the step of the value
+	// when it is a scalar's, whose kind val.Kind gives; else -1.
+	step int32
 }
 
 // rawSrc is where build found a field's value: scalar(node, depth), or no
@@ -185,6 +193,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 	r.lazy, r.textLen = r.lazy[:0], 0
 	r.order = r.order[:0]
 	r.fields = r.fields[:0]
+	r.shape = nil
 	r.evtx, r.nested = false, false
 	r.nameBytes, r.valueNames = 0, false
 	r.hidesASCII, r.keyHides = false, false
@@ -197,6 +206,13 @@ func (r *RawJSON) Reset(raw []byte) error {
 			r.shapes = &rawShapes{missShape: -1}
 		}
 		if s := r.parseShaped(); s != nil {
+			// Most events need no nodes and no fields of their own: the
+			// shape's fields answer, with the values just read.
+			if s.built && s.scalars && s.names <= nameBudget(len(r.raw)) {
+				r.view(s)
+				return nil
+			}
+			r.makeNodes(s)
 			if !r.replay(s) {
 				r.build()
 				r.keepBuild(s)
@@ -238,21 +254,41 @@ var rawKindName = [...]string{
 // regard to case (strings.ToLower); of several fields equal but for case,
 // the first in Range order answers.
 func (r *RawJSON) Field(name string) (Value, bool) {
-	if f := r.find(name, rawHash(name), 0); f != nil {
-		return r.value(f), true
+	v, lazy, ok := r.lookup(name, rawHash(name), 0)
+	if lazy != 0 {
+		v.S = r.decoded(lazy)
 	}
-	return Value{}, false
+	return v, ok
 }
 
-// find returns the field that answers Field(name), or nil, given
-// rawHash(name) and, unless 0, rawFoldHash(name).
-func (r *RawJSON) find(name string, h, fold uint64) *rawField {
-	if len(r.fields) == 0 {
+// lookup returns the value of the field that answers Field(name), given
+// rawHash(name) and, unless 0, rawFoldHash(name), with its rawField.lazy:
+// a string with escapes is left as the JSON writes it.
+func (r *RawJSON) lookup(name string, h, fold uint64) (Value, int32, bool) {
+	if s := r.shape; s != nil {
+		n := len(s.table) / 2
+		if f := rawFind(s.fields, s.table[:n], s.table[n:], name, h, fold); f != nil {
+			v, lazy := r.viewed(f)
+			return v, lazy, true
+		}
+		return Value{}, 0, false
+	}
+	if f := rawFind(r.fields, r.table, r.folded, name, h, fold); f != nil {
+		return f.val, f.lazy, true
+	}
+	return Value{}, 0, false
+}
+
+// rawFind returns the field of fields, hashed in table and folded, that
+// answers Field(name), or nil, given rawHash(name) and, unless 0,
+// rawFoldHash(name).
+func rawFind(fields []rawField, table, folded []int32, name string, h, fold uint64) *rawField {
+	if len(fields) == 0 {
 		return nil
 	}
-	mask := uint64(len(r.table) - 1)
-	for i := h & mask; r.table[i] != 0; i = (i + 1) & mask {
-		if f := &r.fields[r.table[i]-1]; f.hash == h && f.name == name {
+	mask := uint64(len(table) - 1)
+	for i := h & mask; table[i] != 0; i = (i + 1) & mask {
+		if f := &fields[table[i]-1]; f.hash == h && f.name == name {
 			return f
 		}
 	}
@@ -260,8 +296,8 @@ func (r *RawJSON) find(name string, h, fold uint64) *rawField {
 	if h == 0 {
 		h = rawFoldHash(name)
 	}
-	for i := h & mask; r.folded[i] != 0; i = (i + 1) & mask {
-		if f := &r.fields[r.folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
+	for i := h & mask; folded[i] != 0; i = (i + 1) & mask {
+		if f := &fields[folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
 			return f
 		}
 	}
@@ -271,6 +307,18 @@ func (r *RawJSON) find(name string, h, fold uint64) *rawField {
 // Range implements Event, in the order JSONEvent.Range gives the same
 // event's fields.
 func (r *RawJSON) Range(fn func(name string, v Value) bool) {
+	if s := r.shape; s != nil {
+		for i := range s.fields {
+			v, lazy := r.viewed(&s.fields[i])
+			if lazy != 0 {
+				v.S = r.decoded(lazy)
+			}
+			if !fn(s.fields[i].name, v) {
+				return
+			}
+		}
+		return
+	}
 	for i := range r.fields {
 		if !fn(r.fields[i].name, r.value(&r.fields[i])) {
 			return

@@ -38,6 +38,7 @@ type rawShape struct {
 	// steps[k] is literal k and value k after it; the last step has the
 	// literal after the last value, and no value.
 	steps []rawStep
+	lits  []byte    // the literals one after the other, then names
 	nodes []rawNode // the event's nodes with empty values
 	top   []int32
 	kids  []rawKid
@@ -47,51 +48,90 @@ type rawShape struct {
 	// What build made of the event, once keepBuild has kept it: the
 	// fields with their names and where their values come from, but
 	// without values, and the tables over them.
-	built         bool
-	noBuild       bool // build made a name from a value: none to keep
-	evtx          bool
-	fields        []rawField
-	table, folded []int32
-	nameBytes     int
+	built   bool
+	noBuild bool // build made a name from a value: none to keep
+	evtx    bool
+	scalars bool // every field's value is read from r.vals: see view
+	lists   []rawList
+	fields  []rawField // without values; see rawField.step
+	table   []int32    // table and folded, the one after the other
+	names   int        // RawJSON.nameBytes
 }
 
 // rawStep is a literal and the kind of the value after it, with the node
 // that value makes.
 type rawStep struct {
-	lit string
-	// The literal's first 24 bytes, 8 at a time, and its last 8, little-
-	// endian, as far as it has them (a shorter literal's last word ends
-	// early, with zeros).
-	words [3]uint64
-	last  uint64
-	node  int32
-	kind  uint8
+	off, n uint32 // the literal is lits[off:off+n]
+	node   int32
+	kind   uint8
 }
 
-// at reports whether b at i starts with the step's literal.
-func (st *rawStep) at(b []byte, i int) bool {
-	n := len(st.lit)
-	if n < 8 || n > 32 || n > len(b)-i {
-		return rawHasLit(b, i, st.lit)
+// rawList is a field's list of scalars in a shape: the values of steps
+// step to step+n, which view puts at r.items[at:at+n].
+type rawList struct{ step, n, at int32 }
+
+// flatList returns node n's list when it is a list of one or more
+// scalars, whose values are steps in a row; step is the step of each
+// scalar node, -1 for others.
+func (s *rawShape) flatList(n int32, step []int32) (rawList, bool) {
+	if n < 0 || s.nodes[n].kind != rawArray || s.nodes[n].end == n+1 {
+		return rawList{}, false
 	}
-	w := b[i : i+n]
-	return binary.LittleEndian.Uint64(w) == st.words[0] && binary.LittleEndian.Uint64(w[n-8:]) == st.last &&
-		(n <= 16 || binary.LittleEndian.Uint64(w[8:]) == st.words[1]) &&
-		(n <= 24 || binary.LittleEndian.Uint64(w[16:]) == st.words[2])
+	for c := n + 1; c < s.nodes[n].end; c++ {
+		if step[c] < 0 { // scalar nodes in a row have steps in a row
+			return rawList{}, false
+		}
+	}
+	return rawList{step: step[n+1], n: s.nodes[n].end - n - 1}, true
 }
 
-// rawStepOf is the step of literal lit.
-func rawStepOf(lit string, node int32, kind uint8) rawStep {
-	st := rawStep{lit: lit, node: node, kind: kind}
-	var w [32]byte
-	copy(w[:], lit)
-	for k := range st.words {
-		st.words[k] = binary.LittleEndian.Uint64(w[8*k:])
+// view makes s's fields the event's, with the values parseShaped read:
+// the lists' items go to r.items.
+func (r *RawJSON) view(s *rawShape) {
+	r.shape, r.evtx = s, s.evtx
+	r.nodes = r.nodes[:0]
+	for _, l := range s.lists {
+		for k := l.step; k < l.step+l.n; k++ {
+			v := Value{Kind: rawValueKind[s.steps[k].kind], S: r.vals[k].s}
+			if lazy := r.vals[k].lazy; lazy != 0 {
+				v.S = r.decoded(lazy)
+			}
+			r.items = append(r.items, v)
+		}
 	}
-	if n := len(lit); n >= 8 {
-		st.last = binary.LittleEndian.Uint64([]byte(lit[n-8:]))
+}
+
+// viewed is the value of field f of r.shape, with its rawField.lazy.
+func (r *RawJSON) viewed(f *rawField) (Value, int32) {
+	if f.step >= 0 {
+		v := &r.vals[f.step]
+		return Value{Kind: f.val.Kind, S: v.s}, v.lazy
 	}
-	return st
+	l := &r.shape.lists[-2-f.step]
+	return Value{Kind: KindList, Items: r.items[l.at : l.at+l.n : l.at+l.n]}, 0
+}
+
+// rawVal is a value parseShaped read: rawNode.s and rawNode.lazy.
+type rawVal struct {
+	s    string
+	lazy int32
+}
+
+// lit is the literal of step k.
+func (s *rawShape) lit(k int) []byte {
+	st := &s.steps[k]
+	return s.lits[st.off : st.off+st.n]
+}
+
+// fits reports whether b at i holds literal k of s followed, unless it is
+// the last, by the first byte of a value of the kind s has there.
+func (s *rawShape) fits(b []byte, i, k int) bool {
+	lit := s.lit(k)
+	if !rawHasLit(b, i, lit) {
+		return false
+	}
+	i += len(lit)
+	return k == len(s.steps)-1 || i < len(b) && rawStarts[s.steps[k].kind][b[i]]
 }
 
 // rawKid is a shape that shares its parent's literals before literal at,
@@ -106,6 +146,10 @@ type rawShapes struct {
 	// Where the last parseShaped left the tree: the shape whose literal at
 	// no shape matched, -1 for the roots.
 	missShape, missAt int32
+	// Signatures of shapes seen once and not kept, by signature modulo
+	// their number: a shape is kept the second time it is seen, so that
+	// events of shapes seen once (a stream has many) do not fill the tree.
+	seen [1024]uint64
 }
 
 // Bounds of the shapes a RawJSON keeps: events of at most rawShapeNodes
@@ -114,24 +158,13 @@ type rawShapes struct {
 const (
 	rawShapeNodes  = 2048
 	rawShapeBytes  = 1 << 16
-	rawShapesMax   = 512
-	rawShapesBytes = 4 << 20
+	rawShapesMax   = 1024
+	rawShapesBytes = 8 << 20
 )
 
 // rawShapesOn is whether Reset keeps and uses shapes; tests turn it off
 // to compare.
 var rawShapesOn = true
-
-// fits reports whether b at i holds literal k of s followed, unless it is
-// the last, by the first byte of a value of the kind s has there.
-func (s *rawShape) fits(b []byte, i, k int) bool {
-	st := &s.steps[k]
-	if !st.at(b, i) {
-		return false
-	}
-	i += len(st.lit)
-	return k == len(s.steps)-1 || i < len(b) && rawStarts[st.kind][b[i]]
-}
 
 // rawStarts tells, by kind of value, the bytes a value of the kind can
 // start with after its literal (which holds a string's opening quote).
@@ -146,22 +179,21 @@ var rawStarts = func() (t [rawArray][256]bool) {
 
 // rawHasLit reports whether b at i starts with lit, comparing eight bytes
 // at a time.
-func rawHasLit(b []byte, i int, lit string) bool {
+func rawHasLit(b []byte, i int, lit []byte) bool {
 	n := len(lit)
 	if len(b)-i < n {
 		return false
 	}
 	if n < 8 {
-		return string(b[i:i+n]) == lit
+		return string(b[i:i+n]) == string(lit)
 	}
 	w := b[i : i+n : i+n]
-	l := unsafe.Slice(unsafe.StringData(lit), n)
 	for k := 0; k+8 < n; k += 8 {
-		if binary.LittleEndian.Uint64(w[k:]) != binary.LittleEndian.Uint64(l[k:]) {
+		if binary.LittleEndian.Uint64(w[k:]) != binary.LittleEndian.Uint64(lit[k:]) {
 			return false
 		}
 	}
-	return binary.LittleEndian.Uint64(w[n-8:]) == binary.LittleEndian.Uint64(l[n-8:])
+	return binary.LittleEndian.Uint64(w[n-8:]) == binary.LittleEndian.Uint64(lit[n-8:])
 }
 
 // kid returns the kid of s at literal k that b at i fits, or -1.
@@ -174,11 +206,12 @@ func (sh *rawShapes) kid(kids []rawKid, b []byte, i, k int) int32 {
 	return -1
 }
 
-// parseShaped reads r.raw as an event of a shape kept before, and reports
-// whether it is one; r.nodes, r.top and r.nested are then what parse would
-// make of it. When it is not, it notes where in the tree it failed, for
-// keepShape, and parse must read the event from the start (values read so
-// far have left their lazy strings and decoded text behind).
+// parseShaped reads r.raw as an event of a shape kept before and returns
+// the shape, or nil when the event has none: r.vals then holds the
+// values, by step, that parse would put in the shape's nodes (makeNodes
+// puts them there). When there is none, it notes where in the tree it
+// failed, for keepShape, and parse must read the event from the start
+// (values read so far have left lazy strings and decoded text behind).
 func (r *RawJSON) parseShaped() *rawShape {
 	sh, b := r.shapes, r.raw
 	sh.missShape, sh.missAt = -1, 0
@@ -187,27 +220,30 @@ func (r *RawJSON) parseShaped() *rawShape {
 		return nil
 	}
 	s := &sh.all[sid]
-	nodes := append(r.nodes[:0], s.nodes...)
-	steps, marks := s.steps, r.marks
+	steps, lits, marks := s.steps, s.lits, r.marks
+	vals := slices.Grow(r.vals[:0], len(steps))[:len(steps)-1]
 	i := 0
 	for k := 0; ; k++ {
 		// The steps of the common kind first, in a loop without calls (a
 		// call costs the loop its registers): a literal of 8 to 32 bytes,
 		// then a string without escapes that ends in the 64-byte word it
 		// starts in or a number of digits alone. Anything else leaves the
-		// step to the code after the loop, untouched.
+		// step to the code after the loop, untouched but for found.
+		found := -1 // the step whose literal the loop found last
 		for ; k+1 < len(steps); k++ {
 			st := &steps[k]
-			n := len(st.lit)
-			if n < 8 || n > 32 || n >= len(b)-i {
+			n := int(st.n)
+			if n < 8 || n > 32 || n >= len(b)-i || int(st.off)+n > len(lits) {
 				break
 			}
-			w := b[i : i+n]
-			if binary.LittleEndian.Uint64(w) != st.words[0] || binary.LittleEndian.Uint64(w[n-8:]) != st.last ||
-				n > 16 && binary.LittleEndian.Uint64(w[8:]) != st.words[1] ||
-				n > 24 && binary.LittleEndian.Uint64(w[16:]) != st.words[2] {
+			w, l := b[i:i+n], lits[st.off:int(st.off)+n]
+			if binary.LittleEndian.Uint64(w) != binary.LittleEndian.Uint64(l) ||
+				binary.LittleEndian.Uint64(w[n-8:]) != binary.LittleEndian.Uint64(l[n-8:]) ||
+				n > 16 && binary.LittleEndian.Uint64(w[8:]) != binary.LittleEndian.Uint64(l[8:]) ||
+				n > 24 && binary.LittleEndian.Uint64(w[16:]) != binary.LittleEndian.Uint64(l[16:]) {
 				break
 			}
+			found = k
 			j := i + n
 			if st.kind == rawString {
 				if j>>6 >= len(marks) {
@@ -221,7 +257,7 @@ func (r *RawJSON) parseShaped() *rawShape {
 				if e >= len(b) || b[e] != '"' {
 					break
 				}
-				nodes[st.node].s = unsafe.String(unsafe.SliceData(b[j:]), e-j)
+				vals[k] = rawVal{s: unsafe.String(unsafe.SliceData(b[j:]), e-j)}
 				i = e // the next literal has the quote
 				continue
 			}
@@ -235,61 +271,63 @@ func (r *RawJSON) parseShaped() *rawShape {
 			if e < len(b) && (b[e] == '.' || b[e]|0x20 == 'e') {
 				break
 			}
-			nodes[st.node].s = unsafe.String(&b[j], e-j)
+			vals[k] = rawVal{s: unsafe.String(&b[j], e-j)}
 			i = e
 		}
 		st := &steps[k]
-		if !st.at(b, i) || st.kind != rawString && k+1 < len(steps) && !rawStartsAt(st.kind, b, i+len(st.lit)) {
+		if found == k && st.kind != rawString && !rawStarts[st.kind][b[i+int(st.n)]] || found != k && !s.fits(b, i, k) {
 			c := sh.kid(s.kids, b, i, k)
 			if c < 0 {
 				sh.missShape, sh.missAt = sid, int32(k)
-				r.nodes = nodes
+				r.vals = vals
 				return nil
 			}
+			// The kid has the same steps before k, and so the same values.
 			s, sid = &sh.all[c], c
-			nodes = s.adopt(nodes, k)
-			steps = s.steps
+			steps, lits = s.steps, s.lits
+			vals = slices.Grow(vals, len(steps))[:len(steps)-1]
 			st = &steps[k]
 		}
-		i += len(st.lit)
+		i += int(st.n)
 		if k+1 == len(steps) {
 			break
 		}
-		nd := &nodes[st.node]
+		v := &vals[k]
+		*v = rawVal{}
 		switch st.kind {
 		case rawString:
 			j := r.safeRunFar(b, i)
 			if j < len(b) && b[j] == '"' {
-				nd.s = rawAlias(b, i, j)
+				v.s = rawAlias(b, i, j)
 				i = j
 				break
 			}
 			text, lazy, next, err := r.strSlow(b, i-1, j)
 			if err != nil {
-				return r.shapeFailed(nodes)
+				return r.shapeFailed(vals)
 			}
-			nd.s, nd.lazy, i = text, lazy, next-1
+			v.s, v.lazy, i = text, lazy, next-1
 		case rawNumber:
 			next, ok := rawScanNumber(b, i)
 			if !ok {
-				return r.shapeFailed(nodes)
+				return r.shapeFailed(vals)
 			}
-			nd.s = unsafe.String(&b[i], next-i)
+			v.s = unsafe.String(&b[i], next-i)
 			i = next
 		default:
 			lit := rawLiterals[st.kind]
-			if !rawHasLit(b, i, lit) {
-				return r.shapeFailed(nodes)
+			if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+				return r.shapeFailed(vals)
 			}
 			i += len(lit)
 			if st.kind != rawNull {
-				nd.s = lit
+				v.s = lit
 			}
 		}
 	}
-	r.nodes = nodes
+	r.vals = vals
 	if r.finish(i) != nil {
-		return r.shapeFailed(nodes)
+		return r.shapeFailed(vals)
 	}
 	r.top = append(r.top[:0], s.top...)
 	r.nested = s.nested
@@ -297,22 +335,14 @@ func (r *RawJSON) parseShaped() *rawShape {
 	return s
 }
 
-// rawStartsAt reports whether b[i] can start a value of the kind.
-func rawStartsAt(kind uint8, b []byte, i int) bool {
-	return i < len(b) && int(kind) < len(rawStarts) && rawStarts[kind][b[i]]
-}
-
-// adopt returns nodes, which hold s's parent's nodes with values read for
-// the steps before k (k > 0), as s's nodes with those values: the nodes
-// up to the value before literal k are the same in both, but for the ends
-// of containers still open there.
-func (s *rawShape) adopt(nodes []rawNode, k int) []rawNode {
-	first := s.steps[k-1].node + 1
-	nodes = append(nodes[:first], s.nodes[first:]...)
-	for n := range first {
-		nodes[n].end = s.nodes[n].end
+// makeNodes makes r.nodes the nodes of s with the values parseShaped read.
+func (r *RawJSON) makeNodes(s *rawShape) {
+	nodes := append(r.nodes[:0], s.nodes...)
+	for k, v := range r.vals {
+		nd := &nodes[s.steps[k].node]
+		nd.s, nd.lazy = v.s, v.lazy
 	}
-	return nodes
+	r.nodes = nodes
 }
 
 // rawLiterals are the texts of true, false and null.
@@ -321,8 +351,8 @@ var rawLiterals = [...]string{rawNull: "null", rawTrue: "true", rawFalse: "false
 // shapeFailed ends a parseShaped that found a value or what follows the
 // event invalid: parse will reject the event too, so there is no shape to
 // keep.
-func (r *RawJSON) shapeFailed(nodes []rawNode) *rawShape {
-	r.nodes = nodes
+func (r *RawJSON) shapeFailed(vals []rawVal) *rawShape {
+	r.vals = vals
 	r.shapes.missShape = rawNoShape
 	return nil
 }
@@ -338,6 +368,24 @@ func (r *RawJSON) keepShape() *rawShape {
 		return nil
 	}
 	nvals := len(r.spans) / 2
+	// The signature of the literals and the kinds of the values (a
+	// string's literal ends with its quote; others' first bytes differ by
+	// kind but for numbers).
+	sig, prev := uint64(nvals), int32(0)
+	for k := range nvals {
+		start := r.spans[2*k]
+		kind := r.raw[start]
+		if r.raw[start-1] == '"' || kind == '-' || '0' <= kind && kind <= '9' {
+			kind = 0
+		}
+		sig = rawMix(sig^rawHash(unsafe.String(unsafe.SliceData(r.raw[prev:]), int(start-prev))), rawK1^uint64(kind))
+		prev = r.spans[2*k+1]
+	}
+	sig = rawMix(sig^rawHash(unsafe.String(unsafe.SliceData(r.raw[prev:]), r.end-int(prev))), rawK2)
+	if slot := &sh.seen[sig%uint64(len(sh.seen))]; *slot != sig {
+		*slot = sig
+		return nil
+	}
 	s := rawShape{
 		steps:  make([]rawStep, 0, nvals+1),
 		nodes:  make([]rawNode, len(r.nodes)),
@@ -353,29 +401,36 @@ func (r *RawJSON) keepShape() *rawShape {
 	for n := range r.nodes {
 		size += len(r.nodes[n].key)
 	}
+	// The literals first, in order, then the names, which must not move:
+	// buf has room for all of them.
 	buf := make([]byte, 0, size)
-	keep := func(text []byte) string {
-		if len(text) == 0 {
-			return ""
-		}
-		off := len(buf)
-		buf = append(buf, text...)
-		return unsafe.String(&buf[off], len(text))
-	}
-	prev := int32(0)
+	prev = 0
 	for n, nd := range r.nodes {
-		s.nodes[n] = rawNode{key: keep([]byte(nd.key)), pfx: nd.pfx, end: nd.end, kind: nd.kind}
 		if nd.kind < rawArray {
 			k := len(s.steps)
-			s.steps = append(s.steps, rawStepOf(keep(r.raw[prev:r.spans[2*k]]), int32(n), nd.kind))
+			lit := r.raw[prev:r.spans[2*k]]
+			s.steps = append(s.steps, rawStep{off: uint32(len(buf)), n: uint32(len(lit)), node: int32(n), kind: nd.kind})
+			buf = append(buf, lit...)
 			prev = r.spans[2*k+1]
 		}
 	}
-	s.steps = append(s.steps, rawStepOf(keep(r.raw[prev:r.end]), 0, 0))
+	lit := r.raw[prev:r.end]
+	s.steps = append(s.steps, rawStep{off: uint32(len(buf)), n: uint32(len(lit))})
+	buf = append(buf, lit...)
+	for n, nd := range r.nodes {
+		key := ""
+		if nd.key != "" {
+			off := len(buf)
+			buf = append(buf, nd.key...)
+			key = unsafe.String(&buf[off], len(nd.key))
+		}
+		s.nodes[n] = rawNode{key: key, pfx: nd.pfx, end: nd.end, kind: nd.kind}
+	}
+	s.lits = buf
 	cost := size + len(s.nodes)*int(unsafe.Sizeof(rawNode{})) + len(s.steps)*int(unsafe.Sizeof(rawStep{})) + 4*len(s.top) + 256
 	if len(sh.all) >= rawShapesMax || sh.bytes+cost > rawShapesBytes {
 		clear(sh.all)
-		*sh = rawShapes{all: sh.all[:0], roots: sh.roots[:0], missShape: -1}
+		sh.all, sh.roots, sh.bytes, sh.missShape = sh.all[:0], sh.roots[:0], 0, -1
 	}
 	id := int32(len(sh.all))
 	sh.all = append(sh.all, s)
@@ -406,8 +461,17 @@ func (r *RawJSON) keepBuild(s *rawShape) {
 	for i := range r.fields {
 		size += len(r.fields[i].name)
 	}
+	// The step of each scalar node.
+	step := make([]int32, len(s.nodes))
+	for n := range step {
+		step[n] = -1
+	}
+	for k := range len(s.steps) - 1 {
+		step[s.steps[k].node] = int32(k)
+	}
 	names := make([]byte, 0, size)
 	s.fields = make([]rawField, len(r.fields))
+	s.scalars = true
 	for i := range r.fields {
 		f := &r.fields[i]
 		name := ""
@@ -416,30 +480,44 @@ func (r *RawJSON) keepBuild(s *rawShape) {
 			names = append(names, f.name...)
 			name = unsafe.String(&names[off], len(f.name))
 		}
-		s.fields[i] = rawField{name: name, hash: f.hash, fold: f.fold, head: f.head, src: f.src}
+		fo := rawField{name: name, hash: f.hash, fold: f.fold, head: f.head, src: f.src, step: -1}
+		if n := f.src.node; n >= 0 && step[n] >= 0 {
+			fo.step, fo.val.Kind = step[n], rawValueKind[s.nodes[n].kind]
+		} else if l, ok := s.flatList(n, step); ok {
+			if len(s.lists) > 0 {
+				last := s.lists[len(s.lists)-1]
+				l.at = last.at + last.n
+			}
+			fo.step, fo.val.Kind = int32(-2-len(s.lists)), KindList
+			s.lists = append(s.lists, l)
+		} else {
+			s.scalars = false
+		}
+		s.fields[i] = fo
 	}
-	s.table = append([]int32(nil), r.table...)
-	s.folded = append([]int32(nil), r.folded...)
-	s.evtx, s.nameBytes, s.built = r.evtx, r.nameBytes, true
-	r.shapes.bytes += size + len(s.fields)*int(unsafe.Sizeof(rawField{})) + 8*len(s.table)
+	s.table = append(append(make([]int32, 0, 2*len(r.table)), r.table...), r.folded...)
+	s.evtx, s.names, s.built = r.evtx, r.nameBytes, true
+	r.shapes.bytes += size + len(s.fields)*int(unsafe.Sizeof(rawField{})) + 4*len(s.table)
 }
 
-// replay makes the fields of the event parseShaped read as s, as build
-// made them of the event keepBuild kept, with this event's values; false
-// when it cannot (s has no build kept, or the event is too short for the
-// names build made).
+// replay makes the fields of the event parseShaped read as s, from
+// r.nodes (see makeNodes), as build made them of the event keepBuild kept;
+// false when it cannot: s has no build kept, or the event is too short for
+// the names build made. (Events whose fields are all scalars' need no
+// replay: the shape's fields answer for them, see RawJSON.view.)
 func (r *RawJSON) replay(s *rawShape) bool {
-	if !s.built || s.nameBytes > nameBudget(len(r.raw)) {
+	if !s.built || s.names > nameBudget(len(r.raw)) {
 		return false
 	}
 	r.evtx = s.evtx
-	r.sizeTables(len(s.table))
-	copy(r.table, s.table)
-	copy(r.folded, s.folded)
+	n := len(s.table) / 2
+	r.sizeTables(n)
+	copy(r.table, s.table[:n])
+	copy(r.folded, s.table[n:])
 	fields := slices.Grow(r.fields[:0], len(s.fields))[:len(s.fields)]
 	for i := range fields {
 		t, f := &s.fields[i], &fields[i]
-		f.name, f.hash, f.fold, f.head, f.src = t.name, t.hash, t.fold, t.head, t.src
+		f.name, f.hash, f.fold, f.head, f.src, f.step = t.name, t.hash, t.fold, t.head, t.src, -1
 		switch n := t.src.node; {
 		case n < 0:
 			f.val, f.lazy = Value{}, 0
