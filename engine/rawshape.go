@@ -30,8 +30,18 @@ import (
 // Shapes form a tree: a shape made from an event that matched shape t up to
 // literal k (all of t's literals and values before it) shares t's
 // literals before k and is kept among t's kids at k, so that the next
-// event of either kind walks t's literals once. The tree is bounded in
-// shapes and bytes, and forgotten whole when full.
+// event of either kind walks t's literals once. A shape is kept the second
+// time its literals are seen (a stream has many shapes seen once); the
+// tree is bounded in shapes and bytes, and forgotten whole when full.
+//
+// A shape also keeps what build made of its event (keepBuild): the fields,
+// with their names, hashes and the node each value comes from, and the
+// tables over them. The next event of the shape is not built: when each
+// field takes a scalar's value or a flat list of scalars', the shape's
+// fields answer Field and Range with the values just read (view);
+// otherwise the event's nodes are made and its fields replayed from them
+// (replay). A build that made a name from a value (evtx_dump's Data Name)
+// or left one out for want of name bytes is not kept.
 
 // rawShape is the shape of an event: its literals and its nodes.
 type rawShape struct {
