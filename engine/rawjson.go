@@ -208,7 +208,7 @@ func (r *RawJSON) Reset(raw []byte) error {
 		if s := r.parseShaped(); s != nil {
 			// Most events need no nodes and no fields of their own: the
 			// shape's fields answer, with the values just read.
-			if s.built && s.scalars && s.names <= nameBudget(len(r.raw)) {
+			if s.scalars && s.replays(r) {
 				r.view(s)
 				return nil
 			}

@@ -134,17 +134,26 @@ func rawDiff(r *engine.RawJSON, raw []byte, variants int) string {
 }
 
 // rawPlainText is what RawJSON.PlainText says of valid JSON raw: whether
-// no string in it has an escape that writes printable ASCII or a rune,
-// escaped or not, whose fold is an ASCII letter.
+// no string of the event (not of what Reset ignores after it) has an
+// escape that writes printable ASCII or a rune, escaped or not, whose fold
+// is an ASCII letter.
 func rawPlainText(raw []byte) bool {
 	folds := func(c rune) bool { return c == 'ſ' || c == '\u212a' }
 	in := false
+	depth := 0 // of the event's containers: what follows the event is not read
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		switch {
 		case !in:
 			in = c == '"'
 			i++
+			if c == '{' || c == '[' {
+				depth++
+			} else if c == '}' || c == ']' {
+				if depth--; depth == 0 {
+					return true
+				}
+			}
 		case c == '"':
 			in = false
 			i++

@@ -76,6 +76,12 @@ type rawStep struct {
 	kind   uint8
 }
 
+// replays reports whether s has a build kept that holds for r's event,
+// whose length bounds the dotted-name bytes build may make.
+func (s *rawShape) replays(r *RawJSON) bool {
+	return s.built && s.names <= nameBudget(len(r.raw))
+}
+
 // rawList is a field's list of scalars in a shape: the values of steps
 // step to step+n, which view puts at r.items[at:at+n].
 type rawList struct{ step, n, at int32 }
@@ -339,14 +345,15 @@ func (r *RawJSON) parseShaped() *rawShape {
 	if r.finish(i) != nil {
 		return r.shapeFailed(vals)
 	}
-	r.top = append(r.top[:0], s.top...)
-	r.nested = s.nested
 	r.hidesASCII = r.hidesASCII || s.hides
 	return s
 }
 
-// makeNodes makes r.nodes the nodes of s with the values parseShaped read.
+// makeNodes makes r.nodes, r.top and r.nested what parse would make of
+// the event of shape s that parseShaped read: s's nodes with its values.
 func (r *RawJSON) makeNodes(s *rawShape) {
+	r.top = append(r.top[:0], s.top...)
+	r.nested = s.nested
 	nodes := append(r.nodes[:0], s.nodes...)
 	for k, v := range r.vals {
 		nd := &nodes[s.steps[k].node]
@@ -516,7 +523,7 @@ func (r *RawJSON) keepBuild(s *rawShape) {
 // the names build made. (Events whose fields are all scalars' need no
 // replay: the shape's fields answer for them, see RawJSON.view.)
 func (r *RawJSON) replay(s *rawShape) bool {
-	if !s.built || s.names > nameBudget(len(r.raw)) {
+	if !s.replays(r) {
 		return false
 	}
 	r.evtx = s.evtx
