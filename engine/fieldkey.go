@@ -137,6 +137,12 @@ func (k *slotKeys) lookup(r *eventReader, src *eventSource) (Value, int32, bool)
 	if v, lazy, ok := r.getEncoded(k.own); ok {
 		return v, lazy, true
 	}
+	return k.alias(r, src)
+}
+
+// alias reads the field through r by the alias the event's source gives
+// it, when the event has no field of its own name (k.own is set).
+func (k *slotKeys) alias(r *eventReader, src *eventSource) (Value, int32, bool) {
 	if !src.known {
 		return Value{}, 0, false
 	}

@@ -283,13 +283,21 @@ func (r *RawJSON) lookup(name string, h, fold uint64) (Value, int32, bool) {
 // answers Field(name), or nil, given rawHash(name) and, unless 0,
 // rawFoldHash(name).
 func rawFind(fields []rawField, table, folded []int32, name string, h, fold uint64) *rawField {
+	if i := rawFindIndex(fields, table, folded, name, h, fold); i >= 0 {
+		return &fields[i]
+	}
+	return nil
+}
+
+// rawFindIndex is rawFind, giving the field's index in fields, or -1.
+func rawFindIndex(fields []rawField, table, folded []int32, name string, h, fold uint64) int {
 	if len(fields) == 0 {
-		return nil
+		return -1
 	}
 	mask := uint64(len(table) - 1)
 	for i := h & mask; table[i] != 0; i = (i + 1) & mask {
 		if f := &fields[table[i]-1]; f.hash == h && f.name == name {
-			return f
+			return int(table[i] - 1)
 		}
 	}
 	h = fold
@@ -298,10 +306,10 @@ func rawFind(fields []rawField, table, folded []int32, name string, h, fold uint
 	}
 	for i := h & mask; folded[i] != 0; i = (i + 1) & mask {
 		if f := &fields[folded[i]-1]; f.fold == h && rawFoldEqual(f.name, name) {
-			return f
+			return int(folded[i] - 1)
 		}
 	}
-	return nil
+	return -1
 }
 
 // Range implements Event, in the order JSONEvent.Range gives the same

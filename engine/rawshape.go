@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -54,6 +55,10 @@ type rawShape struct {
 	kids  []rawKid
 	// RawJSON.nested and RawJSON.keyHides for the event.
 	nested, hides bool
+	// stamp names the shape for as long as the process runs (rawStamps):
+	// its place in rawShapes.all is taken by another shape once the tree
+	// is wiped, its stamp never is.
+	stamp uint64
 
 	// What build made of the event, once keepBuild has kept it: the
 	// fields with their names and where their values come from, but
@@ -177,6 +182,9 @@ const (
 	rawShapesMax   = 1024
 	rawShapesBytes = 8 << 20
 )
+
+// rawStamps numbers the shapes all RawJSONs keep (rawShape.stamp), from 1.
+var rawStamps atomic.Uint64
 
 // rawShapesOn is whether Reset keeps and uses shapes; tests turn it off
 // to compare.
@@ -409,6 +417,7 @@ func (r *RawJSON) keepShape() *rawShape {
 		top:    append([]int32(nil), r.top...),
 		nested: r.nested,
 		hides:  r.keyHides,
+		stamp:  rawStamps.Add(1),
 	}
 	// The literals, then the names, in one block of memory.
 	size := r.end
