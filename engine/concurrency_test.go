@@ -66,3 +66,81 @@ func TestMatchConcurrent(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// TestMatchConcurrentRawJSON: goroutines matching RawJSON events, each
+// with its own reader (events read by their shape from the second round
+// on, and their fields by their place in the shape), and all of them
+// matching one shared reader's event at once (Field and Range may be
+// called concurrently), see what a sequential run sees.
+func TestMatchConcurrentRawJSON(t *testing.T) {
+	set, err := load.Paths("../examples/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.Compile(set.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../examples/events/host-story.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
+	answer := func(ev engine.Event) string {
+		var b strings.Builder
+		for _, m := range eng.Match(ev) {
+			fmt.Fprintf(&b, "%s %v;", m.Rule.ID, m.Fields)
+		}
+		return b.String()
+	}
+	want := make([]string, len(lines))
+	matched := 0
+	for i, line := range lines {
+		ev, err := engine.ParseJSON([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want[i] = answer(ev); want[i] != "" {
+			matched++
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no example event matched: the test compares nothing")
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			var r engine.RawJSON
+			for round := range 20 {
+				for i := range lines {
+					j := (i + g + round) % len(lines)
+					if err := r.Reset([]byte(lines[j])); err != nil {
+						t.Error(err)
+						return
+					}
+					if got := answer(&r); got != want[j] {
+						t.Errorf("goroutine %d, round %d: event %d: %q, want %q", g, round, j, got, want[j])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var shared engine.RawJSON
+	for round := range 3 {
+		for j, line := range lines {
+			if err := shared.Reset([]byte(line)); err != nil {
+				t.Fatal(err)
+			}
+			for g := range 4 {
+				wg.Go(func() {
+					if got := answer(&shared); got != want[j] {
+						t.Errorf("round %d, goroutine %d: shared event %d: %q, want %q", round, g, j, got, want[j])
+					}
+				})
+			}
+			wg.Wait()
+		}
+	}
+}
