@@ -129,9 +129,10 @@ func rawScanEscapedMarks(marks []uint64, b []byte, j int) (end int, escaped, hid
 		if c == '"' {
 			return k, escaped, hides, true
 		}
-		// The escapes of paths and line breaks, inline.
+		// The escapes of paths and line breaks, inline: an escaped
+		// backslash, most of them in Windows events, first.
 		if c == '\\' && k+1 < len(b) {
-			if e := rawEscape[b[k+1]]; e != 0 && e != 'u' && e != '/' {
+			if d := b[k+1]; d == '\\' || rawEscape[d] != 0 && rawEscape[d] != 'u' && rawEscape[d] != '/' {
 				escaped = true
 				k += 2
 				continue
