@@ -214,11 +214,17 @@ func (c *evalCtx) state(slot int32) *slotState {
 func (c *evalCtx) read(slot int32, st *slotState) {
 	c.touched = append(c.touched, slot)
 	st.gen = c.gen
-	if p := c.slotPos; p != nil && p[slot] >= 0 {
-		// The slot's own field by its position: what lookup tries first,
-		// in one call.
-		if st.v, st.ok = c.rd.at.FieldAt(int(p[slot])); st.ok {
-			st.lazy = 0
+	if p := c.slotPos; p != nil {
+		switch i := p[slot]; {
+		case i >= 0:
+			// The slot's own field by its position: what lookup tries
+			// first, in one call.
+			if st.v, st.ok = c.rd.at.FieldAt(int(i)); st.ok {
+				st.lazy = 0
+				return
+			}
+		case i == slotNever:
+			st.v, st.lazy, st.ok = Value{}, 0, false
 			return
 		}
 	}
@@ -237,6 +243,9 @@ func (c *evalCtx) read(slot int32, st *slotState) {
 		case i == slotOwnAbsent:
 			st.v, st.lazy, st.ok = c.keys[slot].alias(&c.rd, &c.src)
 			return
+		case i == slotShapeNever:
+			st.v, st.lazy, st.ok = Value{}, 0, false
+			return
 		}
 	}
 	st.v, st.lazy, st.ok = c.keys[slot].lookup(&c.rd, &c.src)
@@ -246,8 +255,9 @@ func (c *evalCtx) read(slot int32, st *slotState) {
 // shape (rawShape.stamp): the events of a shape have the same fields in the
 // same places, so a slot's field, found by name in one of them, is where
 // the slot is read in all of them. pos has, for each slot, 1 + the index of
-// its field in the shape's fields, or slotOwnAbsent, slotByKeys, or 0 when
-// the slot has not been read in an event of the shape yet.
+// its field in the shape's fields, or slotOwnAbsent, slotByKeys or
+// slotShapeNever, or 0 when the slot has not been read in an event of the
+// shape yet.
 type shapeSlots struct {
 	stamp uint64
 	pos   []int32
@@ -255,8 +265,9 @@ type shapeSlots struct {
 
 // shapePos values besides 1 + a field's index.
 const (
-	slotOwnAbsent = -1 // the shape has no field of the slot's own name: only its aliases may answer
-	slotByKeys    = -2 // the slot has no own name (a user mapping renames it): read by keys
+	slotOwnAbsent  = -1 // the shape has no field of the slot's own name: only its aliases may answer
+	slotByKeys     = -2 // the slot has no own name (a user mapping renames it): read by keys
+	slotShapeNever = -3 // the shape has none of the names the slot may be read by
 )
 
 // shapeSlotWays is how many shapes a context keeps slots for, direct-mapped
@@ -286,13 +297,19 @@ func (c *evalCtx) shapePos(s *rawShape) []int32 {
 // findShapeField returns the shapePos value of slot in the current event's
 // shape: where RawJSON.lookup finds the slot's own name there.
 func (c *evalCtx) findShapeField(slot int32) int32 {
-	own := c.keys[slot].own
-	if own == nil {
-		return slotByKeys
-	}
 	s := c.rd.raw.shape
 	n := len(s.table) / 2
-	if i := rawFindIndex(s.fields, s.table[:n], s.table[n:], own.name, own.hash, own.fold); i >= 0 {
+	find := func(k *fieldKey) int {
+		return rawFindIndex(s.fields, s.table[:n], s.table[n:], k.name, k.hash, k.fold)
+	}
+	keys := c.keys[slot]
+	if keys.never(func(k *fieldKey) bool { return find(k) >= 0 }) {
+		return slotShapeNever
+	}
+	if keys.own == nil {
+		return slotByKeys
+	}
+	if i := find(keys.own); i >= 0 {
 		return int32(i) + 1
 	}
 	return slotOwnAbsent

@@ -123,6 +123,23 @@ func newSlotKeys(t *keyTable, m *Mapping, name string) *slotKeys {
 	return k
 }
 
+// never reports whether has finds none of the names k reads the field by
+// (its own, its aliases, or a mapping's names): then no event has reads
+// has the field, whatever its source.
+func (k *slotKeys) never(has func(*fieldKey) bool) bool {
+	for _, m := range k.mapped {
+		if has(m) {
+			return false
+		}
+	}
+	for _, key := range [...]*fieldKey{k.own, k.security, k.av, k.flat} {
+		if key != nil && has(key) {
+			return false
+		}
+	}
+	return true
+}
+
 // lookup reads the field through r, as Mapping.lookup does, encoded as
 // eventReader.getEncoded gives it.
 func (k *slotKeys) lookup(r *eventReader, src *eventSource) (Value, int32, bool) {

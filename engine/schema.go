@@ -145,9 +145,15 @@ type schemaLayout struct {
 	keys []int32 // fieldKey.id -> position, -1 for none
 	// slot -> position of the slot's own field (slotKeys.own), -1 when the
 	// schema lacks it or a mapping renames the slot: a slot read with one
-	// FieldAt call, without going through its keys.
+	// FieldAt call, without going through its keys. slotNever when the
+	// schema has none of the names the slot may be read by: the slot is
+	// absent from every event of the schema.
 	slots []int32
 }
+
+// slotNever is schemaLayout.slots' value for a slot no event of the
+// schema has.
+const slotNever = -2
 
 // schemaLayout returns the layout of s, resolving it on first use, or nil
 // when the engine keeps no more schemas.
@@ -185,6 +191,9 @@ func (e *Engine) schemaLayout(s *Schema) *schemaLayout {
 		l.slots[slot] = -1
 		if k.own != nil {
 			l.slots[slot] = l.keys[k.own.id]
+		}
+		if l.slots[slot] < 0 && k.never(func(key *fieldKey) bool { return l.keys[key.id] >= 0 }) {
+			l.slots[slot] = slotNever
 		}
 	}
 	next[s] = l
