@@ -36,13 +36,7 @@ func TestMatchConcurrent(t *testing.T) {
 			}
 			events = append(events, ev)
 		}
-		answer := func(ev engine.Event) string {
-			var b strings.Builder
-			for _, m := range eng.Match(ev) {
-				fmt.Fprintf(&b, "%s %v;", m.Rule.ID, m.Fields)
-			}
-			return b.String()
-		}
+		answer := func(ev engine.Event) string { return matchAnswer(eng, ev) }
 		want := make([]string, len(events))
 		for i, ev := range events {
 			want[i] = answer(ev)
@@ -86,13 +80,7 @@ func TestMatchConcurrentRawJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
-	answer := func(ev engine.Event) string {
-		var b strings.Builder
-		for _, m := range eng.Match(ev) {
-			fmt.Fprintf(&b, "%s %v;", m.Rule.ID, m.Fields)
-		}
-		return b.String()
-	}
+	answer := func(ev engine.Event) string { return matchAnswer(eng, ev) }
 	want := make([]string, len(lines))
 	matched := 0
 	for i, line := range lines {
@@ -143,4 +131,14 @@ func TestMatchConcurrentRawJSON(t *testing.T) {
 			wg.Wait()
 		}
 	}
+}
+
+// matchAnswer is what eng matches in ev: each rule's ID with the fields
+// that made it fire.
+func matchAnswer(eng *engine.Engine, ev engine.Event) string {
+	var b strings.Builder
+	for _, m := range eng.Match(ev) {
+		fmt.Fprintf(&b, "%s %v;", m.Rule.ID, m.Fields)
+	}
+	return b.String()
 }

@@ -295,7 +295,8 @@ func (c *evalCtx) shapePos(s *rawShape) []int32 {
 }
 
 // findShapeField returns the shapePos value of slot in the current event's
-// shape: where RawJSON.lookup finds the slot's own name there.
+// shape: where RawJSON.lookup finds the slot's own name there, else whether
+// another of its names may answer.
 func (c *evalCtx) findShapeField(slot int32) int32 {
 	s := c.rd.raw.shape
 	n := len(s.table) / 2
@@ -303,14 +304,16 @@ func (c *evalCtx) findShapeField(slot int32) int32 {
 		return rawFindIndex(s.fields, s.table[:n], s.table[n:], k.name, k.hash, k.fold)
 	}
 	keys := c.keys[slot]
-	if keys.never(func(k *fieldKey) bool { return find(k) >= 0 }) {
+	if keys.own != nil {
+		if i := find(keys.own); i >= 0 {
+			return int32(i) + 1
+		}
+	}
+	switch {
+	case keys.never(func(k *fieldKey) bool { return find(k) >= 0 }):
 		return slotShapeNever
-	}
-	if keys.own == nil {
+	case keys.own == nil:
 		return slotByKeys
-	}
-	if i := find(keys.own); i >= 0 {
-		return int32(i) + 1
 	}
 	return slotOwnAbsent
 }
