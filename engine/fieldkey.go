@@ -124,8 +124,8 @@ func newSlotKeys(t *keyTable, m *Mapping, name string) *slotKeys {
 }
 
 // never reports whether has finds none of the names k reads the field by
-// (its own, its aliases, or a mapping's names): then no event has reads
-// has the field, whatever its source.
+// (its own, its aliases, or a mapping's names): then no event whose names
+// has tells has the field, whatever its source.
 func (k *slotKeys) never(has func(*fieldKey) bool) bool {
 	for _, m := range k.mapped {
 		if has(m) {
