@@ -11,23 +11,24 @@ import (
 // literals are spread over eight buckets. For each fingerprint byte two
 // 16-entry tables, one indexed by a text byte's low nibble and one by its
 // high nibble, give the buckets with a literal whose fingerprint byte has
-// that nibble. A kernel looks up the nibbles of 32 text positions at once
-// with byte shuffles and ANDs the bucket bits of each position's three
-// bytes: a position left with bucket bits may hold the fingerprint of a
-// literal of those buckets, which is verified in place. The filter only
+// that nibble. A kernel looks up the nibbles of a block of text positions
+// (32 in AVX2, 64 in AVX-512: teddyWidth) at once with byte shuffles and
+// ANDs the bucket bits of each position's three bytes: a position left
+// with bucket bits may hold the fingerprint of a literal of those
+// buckets, which is verified in place. The filter only
 // ever over-approximates (the tables are unions over their bucket's
 // literals, and take either case of a letter); verification decides, so
 // the result is exact, and each occurrence is found once, at the one
 // position where its fingerprint is.
 //
-// The kernel reads blocks of 32 positions in place while a block's 34
-// bytes are in the text; the last positions are read as one more block
-// ending at the text's end (overlapping the one before, the positions
-// already read masked off). A text shorter than 34 bytes is one block,
-// whose bytes past the text's end are read only when they are in the
-// text's memory page, and else are copied to a zero-padded block first
-// (copying costs more than the scan: the block's loads wait for the
-// copy's stores).
+// The kernel reads blocks in place while a block's bytes (its positions
+// and the two after the last: its reach) are in the text; the last
+// positions are read as one more block ending at the text's end
+// (overlapping the one before, the positions already read masked off). A
+// text shorter than a block's reach is one block, whose bytes past the
+// text's end are read only when they are in the text's memory page, and
+// else are copied to a zero-padded block first (copying costs more than
+// the scan: the block's loads wait for the copy's stores).
 type teddy struct {
 	// masks holds, for k = 0, 1, 2, the low-nibble table of fingerprint
 	// byte k at 32k and its high-nibble table at 32k+16.
@@ -58,8 +59,9 @@ const (
 	teddyMinLen  = 3
 	maxTeddyLits = 64
 	maxTeddyRate = 0.01
-	teddyBlock   = 32 // positions per kernel block
-	teddyReach   = teddyBlock + teddyMinLen - 1
+	// teddyBlock is the most positions a kernel block has (see
+	// teddyWidth): the size of the bucket bits a kernel returns.
+	teddyBlock = 64
 	// pageSize divides the size and the alignment of every page on the
 	// processors that have a kernel (4 KiB on amd64).
 	pageSize = 4096
@@ -327,12 +329,13 @@ func (t *teddy) scan(text string, lower bool, hits []int32) []int32 {
 }
 
 // find is scan that, with check, also reports whether text has no byte
-// above 0x7f: the kernel tells at no cost while it reads a text of
-// teddyReach bytes or more.
+// above 0x7f: the kernel tells at no cost while it reads a text of a
+// block's reach (teddyWidth+teddyMinLen-1 bytes) or more.
 func (t *teddy) find(text string, lower, check bool, hits []int32) ([]int32, bool) {
 	var res [teddyBlock]byte
 	n := len(text)
-	if n < teddyReach {
+	width := teddyWidth()
+	if reach := width + teddyMinLen - 1; n < reach {
 		// One block. Its positions from last on, and the bytes after the
 		// text it reads, are ignored. It is read in place when that stays
 		// in the text's page (memory is mapped by whole pages, so the
@@ -344,12 +347,12 @@ func (t *teddy) find(text string, lower, check bool, hits []int32) ([]int32, boo
 			return hits, ascii
 		}
 		b := unsafe.StringData(text)
-		if uintptr(unsafe.Pointer(b))%pageSize > pageSize-teddyReach {
-			var buf [teddyReach]byte
+		if uintptr(unsafe.Pointer(b))%pageSize > uintptr(pageSize-reach) {
+			var buf [teddyBlock + teddyMinLen - 1]byte
 			copy(buf[:], text)
 			b = &buf[0]
 		}
-		_, nz, _ := teddyFind(&t.masks, b, teddyReach, 0, &res)
+		_, nz, _ := teddyFind(&t.masks, b, reach, 0, &res)
 		if nz &= 1<<last - 1; nz != 0 {
 			hits = t.verify(text, 0, nz, &res, lower, hits)
 		}
@@ -363,7 +366,7 @@ func (t *teddy) find(text string, lower, check bool, hits []int32) ([]int32, boo
 			return hits, ascii
 		}
 		hits = t.verify(text, off, nz, &res, lower, hits)
-		i = off + teddyBlock
+		i = off + width
 	}
 }
 
@@ -377,9 +380,9 @@ func (t *teddy) any(text string) bool {
 // verify appends the literals of the buckets res names whose fingerprints
 // may be at the positions base+j, for the bits j of nz, and that occur
 // there.
-func (t *teddy) verify(text string, base int, nz uint32, res *[teddyBlock]byte, lower bool, hits []int32) []int32 {
+func (t *teddy) verify(text string, base int, nz uint64, res *[teddyBlock]byte, lower bool, hits []int32) []int32 {
 	for ; nz != 0; nz &= nz - 1 {
-		j := bits.TrailingZeros32(nz)
+		j := bits.TrailingZeros64(nz)
 		for bb := res[j]; bb != 0; bb &= bb - 1 {
 			for _, tl := range t.buckets[bits.TrailingZeros8(bb)] {
 				at := base + j - int(tl.off)
@@ -413,19 +416,20 @@ func (t *teddy) verify(text string, base int, nz uint32, res *[teddyBlock]byte, 
 	return hits
 }
 
-// teddyFindGo is teddyFind in Go, for tests. It reads b, of teddyReach
-// bytes or more, as blocks of teddyBlock positions (a block at off reads
-// b[off:off+teddyReach]) from start on, and returns the offset of the
-// first block in which some position passes the filter, with those
-// positions' bits in nz and all the block's bucket bits in res; nz is 0
-// when no position does. The positions after the last whole block that
-// have room for a fingerprint are read as the block ending at the end of
-// b, with the positions before them masked off in nz. high is not 0 when
-// a byte of the blocks read is above 0x7f (1 here; the kernel's is a
-// mask).
-func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (off int, nz, high uint32) {
-	block := func(off int) (nz uint32) {
-		for j := range teddyBlock {
+// teddyFindGo is teddyFind in Go, for tests. It reads b, of a block's
+// reach (width+teddyMinLen-1 bytes) or more, as blocks of width positions
+// (a block at off reads b[off:off+reach]) from start on, and returns the
+// offset of the first block in which some position passes the filter,
+// with those positions' bits in nz and the block's bucket bits in
+// res[:width]; nz is 0 when no position does. The positions after the
+// last whole block that have room for a fingerprint are read as the block
+// ending at the end of b, with the positions before them masked off in
+// nz. high is not 0 when a byte of the blocks read is above 0x7f (1 here;
+// the kernels' is a mask).
+func teddyFindGo(masks *[96]byte, b []byte, width, start int, res *[teddyBlock]byte) (off int, nz, high uint64) {
+	reach := width + teddyMinLen - 1
+	block := func(off int) (nz uint64) {
+		for j := range width {
 			m := byte(0xff)
 			for k := range teddyMinLen {
 				c := b[off+j+k]
@@ -436,20 +440,20 @@ func teddyFindGo(masks *[96]byte, b []byte, start int, res *[teddyBlock]byte) (o
 				nz |= 1 << j
 			}
 		}
-		for _, c := range b[off : off+teddyReach] {
+		for _, c := range b[off : off+reach] {
 			if c >= 0x80 {
 				high = 1
 			}
 		}
 		return nz
 	}
-	last := len(b) - teddyReach
-	for off = start; off <= last; off += teddyBlock {
+	last := len(b) - reach
+	for off = start; off <= last; off += width {
 		if nz := block(off); nz != 0 {
 			return off, nz, high
 		}
 	}
-	if off < last+teddyBlock {
+	if off < last+width {
 		done := off - last
 		return last, block(last) &^ (1<<done - 1), high
 	}

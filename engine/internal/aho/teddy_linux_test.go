@@ -28,25 +28,27 @@ func TestTeddyPageEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	filler := strings.Repeat("xy SEKURLSA::x", 30)
-	for n := range 300 {
-		for gap := range 70 { // bytes between the text's end and the page's
-			end := page - gap
-			if n > end {
-				continue
-			}
-			b := mem[end-n : end]
-			copy(b, filler)
-			if n >= 10 {
-				copy(b[n-10:], "sekurlsa::")
-			}
-			text := unsafe.String(unsafe.SliceData(b), n)
-			if n == 0 {
-				text = ""
-			}
-			want := occurrences(mimikatzLits, asciiLowerString(text))
-			if got := slices.Sorted(slices.Values(s.ScanLower(text, nil))); !slices.Equal(got, want) {
-				t.Fatalf("%d bytes ending %d before the page's end: ScanLower = %v, want %v", n, gap, got, want)
+	kernels(t, func(t *testing.T) {
+		for n := range 300 {
+			for gap := range 70 { // bytes between the text's end and the page's
+				end := page - gap
+				if n > end {
+					continue
+				}
+				b := mem[end-n : end]
+				copy(b, filler)
+				if n >= 10 {
+					copy(b[n-10:], "sekurlsa::")
+				}
+				text := unsafe.String(unsafe.SliceData(b), n)
+				if n == 0 {
+					text = ""
+				}
+				want := occurrences(mimikatzLits, asciiLowerString(text))
+				if got := slices.Sorted(slices.Values(s.ScanLower(text, nil))); !slices.Equal(got, want) {
+					t.Fatalf("%d bytes ending %d before the page's end: ScanLower = %v, want %v", n, gap, got, want)
+				}
 			}
 		}
-	}
+	})
 }

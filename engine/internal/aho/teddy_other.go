@@ -8,8 +8,13 @@ import "unsafe"
 // scan slower than the sets without it.
 var useTeddy = false
 
+// teddyWide and haveWide are false: no wide kernel here.
+var teddyWide, haveWide = false, false
+
+func teddyWidth() int { return 32 }
+
 // teddyFind is teddyFindGo; it is not called where useTeddy is false, but
 // tests may call it.
-func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz, high uint32) {
-	return teddyFindGo(masks, unsafe.Slice(b, n), start, res)
+func teddyFind(masks *[96]byte, b *byte, n, start int, res *[teddyBlock]byte) (off int, nz, high uint64) {
+	return teddyFindGo(masks, unsafe.Slice(b, n), teddyWidth(), start, res)
 }
