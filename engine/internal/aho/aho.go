@@ -205,18 +205,21 @@ func (a *Automaton) ScanLower(text string, hits []int32) []int32 {
 	// A long text is scanned as four parts at once: the four chains of
 	// dependent lookups overlap in the processor. Each part after the
 	// first starts maxLen-1 bytes early, so that a literal crossing a
-	// boundary is found; one inside an overlap may be reported twice.
+	// boundary is found; one that ends inside that overlap is the part
+	// before's to report.
 	q := len(text) / 4
 	if q < 64 || a.maxLen >= q {
 		return a.scanLower1(text, hits)
 	}
 	o := a.maxLen - 1
-	return a.scanLower4([4]string{text[:q], text[q-o : 2*q], text[2*q-o : 3*q], text[3*q-o:]}, hits)
+	return a.scanLower4([4]string{text[:q], text[q-o : 2*q], text[2*q-o : 3*q], text[3*q-o:]}, o, hits)
 }
 
-// scanLower4 is ScanLower of four texts, interleaved. The four states are
-// separate variables so that they stay in registers.
-func (a *Automaton) scanLower4(x [4]string, hits []int32) []int32 {
+// scanLower4 is ScanLower of four texts, interleaved, the last three of
+// which begin with the o bytes that end the one before (their literals
+// ending there are not reported). The four states are separate variables
+// so that they stay in registers.
+func (a *Automaton) scanLower4(x [4]string, o int, hits []int32) []int32 {
 	next, classes := a.next, &a.lower
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	n := min(len(x0), len(x1), len(x2), len(x3))
@@ -234,15 +237,21 @@ func (a *Automaton) scanLower4(x [4]string, hits []int32) []int32 {
 			}
 			if s1&finalBit != 0 {
 				s1 &^= finalBit
-				hits = a.appendOut(hits, s1)
+				if i >= o {
+					hits = a.appendOut(hits, s1)
+				}
 			}
 			if s2&finalBit != 0 {
 				s2 &^= finalBit
-				hits = a.appendOut(hits, s2)
+				if i >= o {
+					hits = a.appendOut(hits, s2)
+				}
 			}
 			if s3&finalBit != 0 {
 				s3 &^= finalBit
-				hits = a.appendOut(hits, s3)
+				if i >= o {
+					hits = a.appendOut(hits, s3)
+				}
 			}
 		}
 	}

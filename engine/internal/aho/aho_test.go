@@ -227,6 +227,33 @@ func TestScanLower(t *testing.T) {
 	}
 }
 
+// TestAutomatonScanLowerCounts: an automaton's ScanLower reports what Scan
+// reports in the lowered text, each occurrence once, on texts long enough
+// to be scanned as four overlapping parts, with literals dense enough
+// that some end inside every overlap.
+func TestAutomatonScanLowerCounts(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for round := range 200 {
+		lits := []string{"a", "ab", "\xa3b"}
+		for range 1 + round%6 {
+			lits = append(lits, "z"+randomWord(r, "abz\\\xa3", 8))
+		}
+		a, err := Build(lits, 1<<16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := ""
+		for n := 256 + r.IntN(600); len(text) < n; {
+			text += randomWord(r, "abzABZ\\\xa3", 16)
+		}
+		got := slices.Sorted(slices.Values(a.ScanLower(text, nil)))
+		want := slices.Sorted(slices.Values(a.Scan(asciiLowerString(text), nil)))
+		if !slices.Equal(got, want) {
+			t.Fatalf("lits %q: ScanLower(%q) = %v, Scan(lowered) = %v", lits, text, got, want)
+		}
+	}
+}
+
 // BenchmarkScanLowerLong compares the one-chain scan with the two-half scan
 // ScanLower uses for long texts, in the same run.
 func BenchmarkScanLowerLong(b *testing.B) {
