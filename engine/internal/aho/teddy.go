@@ -15,11 +15,11 @@ import (
 // (32 in AVX2, 64 in AVX-512: teddyWidth) at once with byte shuffles and
 // ANDs the bucket bits of each position's three bytes: a position left
 // with bucket bits may hold the fingerprint of a literal of those
-// buckets, which is verified in place. The filter only
-// ever over-approximates (the tables are unions over their bucket's
-// literals, and take either case of a letter); verification decides, so
-// the result is exact, and each occurrence is found once, at the one
-// position where its fingerprint is.
+// buckets, which is verified in place. The filter only ever
+// over-approximates (the tables are unions over their bucket's literals,
+// and take either case of a letter); verification decides, so the result
+// is exact, and each occurrence is found once, at the one position where
+// its fingerprint is.
 //
 // The kernel reads blocks in place while a block's bytes (its positions
 // and the two after the last: its reach) are in the text; the last

@@ -11,6 +11,7 @@ var useTeddy = false
 // teddyWide and haveWide are false: no wide kernel here.
 var teddyWide, haveWide = false, false
 
+// teddyWidth is the positions per block of teddyFind here.
 func teddyWidth() int { return 32 }
 
 // teddyFind is teddyFindGo; it is not called where useTeddy is false, but
