@@ -42,8 +42,8 @@ func TestAVXKernelsStayVEX(t *testing.T) {
 }
 
 var (
-	yReg = regexp.MustCompile(`\b[YZ]\d+\b`) // Y or Z
-	xReg = regexp.MustCompile(`\bX\d+\b`)
+	wideReg = regexp.MustCompile(`\b[YZ]\d+\b`) // a Y or Z register
+	xReg    = regexp.MustCompile(`\bX\d+\b`)
 )
 
 // sseAfterAVX returns the problems found in the assembly file at path:
@@ -72,7 +72,7 @@ func sseAfterAVX(t *testing.T, path string) []string {
 			macro, text, _ = strings.Cut(strings.TrimSpace(name), " ")
 		}
 		if macro != "" {
-			wide[macro] = wide[macro] || yReg.MatchString(text)
+			wide[macro] = wide[macro] || wideReg.MatchString(text)
 			if !more {
 				macro = ""
 			}
@@ -88,7 +88,7 @@ func sseAfterAVX(t *testing.T, path string) []string {
 			dirty = false
 		case op == "RET" && dirty:
 			problems = append(problems, path+":"+strconv.Itoa(line)+": RET with Y or Z registers in use (no VZEROUPPER)")
-		case yReg.MatchString(text), wide[op]:
+		case wideReg.MatchString(text), wide[op]:
 			dirty = true
 		case dirty && xReg.MatchString(text) && !strings.HasPrefix(op, "V"):
 			problems = append(problems, path+":"+strconv.Itoa(line)+": SSE instruction "+op+" after a Y or Z register was used (use its VEX form)")
